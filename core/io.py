@@ -1,0 +1,490 @@
+"""Reading a CSV a user uploaded, whatever its encoding, delimiter or number format.
+
+``detect_read_options`` guesses how a file is written; ``read_csv_robust`` reads it with those
+options (or the user's corrections) through pyarrow, falling back to pandas' python engine for
+what pyarrow cannot do (thousands separators, ragged rows). Anything a user can get wrong raises
+``DataError`` with a message that says what is wrong and what to do.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from core.errors import DataError
+
+DELIMITERS = (",", ";", "\t", "|")
+MISSING_MARKERS = (
+    "", "NA", "N/A", "n/a", "na", "NaN", "nan", "NAN", "null", "NULL", "Null", "None",
+    "none", "?", "-", "--", "#N/A", "#NA", "missing", "MISSING", ".",
+)
+DEFAULT_MAX_UPLOAD_MB = float(os.environ.get("WORKBENCH_MAX_UPLOAD_MB", "200"))
+SNIFF_BYTES = 256 * 1024
+
+# Leading bytes of file formats people rename to .csv by mistake.
+_MAGIC = (
+    (b"PK\x03\x04", "a ZIP archive (an .xlsx workbook is one)"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel/Office file (.xls)"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF document"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"BZh", "a bzip2 archive"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"PAR1", "a Parquet file"),
+    (b"SQLite format 3", "an SQLite database"),
+)
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+_DECIMAL_COMMA = re.compile(r"^[-+]?(\d{1,3}(\.\d{3})+|\d+),\d+$")
+_THOUSANDS_DOT = re.compile(r"^[-+]?\d{1,3}(\.\d{3})+(,\d+)?$")
+_THOUSANDS_COMMA = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How a CSV file is written; detected, shown to the user, and re-appliable."""
+
+    delimiter: str = ","
+    encoding: str = "utf-8"
+    decimal: str = "."
+    thousands: str | None = None
+    header_row: int | None = 0
+    missing_markers: tuple[str, ...] = MISSING_MARKERS
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> ReadOptions:
+        values = dict(values)
+        values["missing_markers"] = tuple(values.get("missing_markers", MISSING_MARKERS))
+        return cls(**values)
+
+
+@dataclass
+class LoadedTable:
+    """A table read from a file, with what was detected and anything worth telling the user."""
+
+    frame: pd.DataFrame
+    options: ReadOptions
+    fingerprint: str
+    notes: list[str] = field(default_factory=list)
+
+
+def fingerprint_bytes(raw: bytes) -> str:
+    """Content hash that keys caches and records which data a run saw."""
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def read_csv_file(path: str | os.PathLike, options: ReadOptions | None = None) -> LoadedTable:
+    """Read a CSV from disk; a missing or unreadable path is a ``DataError``."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except FileNotFoundError:
+        raise DataError(f"File not found: {path}. Check the path and try again.") from None
+    except IsADirectoryError:
+        raise DataError(f"{path} is a folder, not a file. Give the path of a CSV file.") from None
+    except OSError as exc:
+        raise DataError(f"Cannot read {path}: {exc.strerror}. Check the file's permissions.") from None
+    return read_csv_robust(raw, options)
+
+
+def read_csv_robust(
+    raw: bytes,
+    options: ReadOptions | None = None,
+    max_mb: float = DEFAULT_MAX_UPLOAD_MB,
+) -> LoadedTable:
+    """Read CSV bytes into a DataFrame with unique, trimmed column names.
+
+    Parameters
+    ----------
+    raw
+        The file's bytes as uploaded.
+    options
+        How to read it; ``None`` detects everything.
+    max_mb
+        Upload limit in megabytes; larger files are refused with a clear message.
+    """
+    check_readable_bytes(raw, max_mb)
+    if options is None:
+        options = detect_read_options(raw)
+    text = decode_text(raw, options.encoding)
+    if not text.strip():
+        raise DataError("The file contains only blank lines. Choose a CSV file that holds a table.")
+    names, body, notes = _split_header(text, options)
+    frame = _parse_body(raw, text, body, names, options, notes)
+    if frame.shape[0] == 0:
+        raise DataError(
+            "The file has a header row but no data rows. Add rows below the header, "
+            "or check the 'header row' option under Loading options."
+        )
+    frame, dropped = _drop_empty_unnamed_columns(frame, names)
+    if dropped:
+        notes.append(f"Dropped {dropped} empty column(s) without a name (trailing delimiters).")
+    frame = _dates_to_datetime(frame)
+    return LoadedTable(frame=frame, options=options, fingerprint=fingerprint_bytes(raw), notes=notes)
+
+
+def check_readable_bytes(raw: bytes, max_mb: float = DEFAULT_MAX_UPLOAD_MB) -> None:
+    """Refuse empty, oversized and non-text files before any parsing is tried."""
+    if len(raw) == 0:
+        raise DataError("The file is empty (0 bytes). Choose a CSV file that holds a table.")
+    if len(raw) > max_mb * 1024 * 1024:
+        raise DataError(
+            f"The file is {len(raw) / 1024 / 1024:.0f} MB, over the {max_mb:.0f} MB limit. "
+            "Upload a sample of the rows, or raise WORKBENCH_MAX_UPLOAD_MB."
+        )
+    for magic, what in _MAGIC:
+        if raw.startswith(magic):
+            raise DataError(
+                f"This file is {what}, not a CSV text file. Open it in its program and "
+                "export or save it as CSV (comma-separated values), then upload that."
+            )
+    head = raw[:SNIFF_BYTES]
+    if any(head.startswith(bom) for bom, _ in _BOMS) or _looks_utf16(head):
+        return
+    if b"\x00" in head or _control_byte_share(head) > 0.05:
+        raise DataError(
+            "This file looks binary, not text. Upload a CSV text file: a table with one row "
+            "per line and values separated by commas, semicolons, tabs or pipes."
+        )
+
+
+def detect_read_options(raw: bytes) -> ReadOptions:
+    """Guess encoding, delimiter, decimal mark and thousands separator from the file's start."""
+    encoding = detect_encoding(raw)
+    sample = decode_text(raw[:SNIFF_BYTES], encoding, partial=True)
+    delimiter = detect_delimiter(sample)
+    decimal, thousands = detect_number_format(sample, delimiter)
+    return ReadOptions(delimiter=delimiter, encoding=encoding, decimal=decimal, thousands=thousands)
+
+
+def detect_encoding(raw: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16, else the best single-byte guess (cp1252 family)."""
+    for bom, name in _BOMS:
+        if raw.startswith(bom):
+            return name
+    if _looks_utf16(raw[:SNIFF_BYTES]):
+        return "utf-16-le" if raw[1:2] == b"\x00" else "utf-16-be"
+    try:
+        raw.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    # Spreadsheet programs on Windows write cp1252; it decodes every Latin-1 letter the same
+    # way, and statistical guessers often mistake short Western files for Asian encodings.
+    try:
+        raw.decode("cp1252")
+        return "cp1252"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw[:SNIFF_BYTES]).best()
+    return best.encoding if best is not None else "latin-1"
+
+
+def decode_text(raw: bytes, encoding: str, partial: bool = False) -> str:
+    """Decode bytes; a wrong encoding choice is the user's to fix, so it is a ``DataError``."""
+    try:
+        text = raw.decode(encoding, errors="ignore" if partial else "strict")
+    except LookupError:
+        raise DataError(
+            f"Unknown encoding '{encoding}'. Use one such as utf-8, utf-16, cp1252 or latin-1."
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            f"The file is not valid {encoding} (byte {exc.start}). Choose another encoding "
+            "under Loading options, for example cp1252 or latin-1 for files from Excel."
+        ) from None
+    return text.lstrip("\ufeff")
+
+
+def detect_delimiter(sample: str) -> str:
+    """The candidate that splits the first lines into the most, and most consistent, fields."""
+    lines = sample.splitlines()[:60]
+    if len(sample) >= SNIFF_BYTES - 4 and len(lines) > 1:
+        lines = lines[:-1]  # the last line of a cut sample is usually incomplete
+    text = "\n".join(lines)
+    best, best_score = ",", 0.0
+    for candidate in DELIMITERS:
+        counts = [len(row) for row in csv.reader(io.StringIO(text), delimiter=candidate) if row]
+        if not counts:
+            continue
+        typical = max(set(counts), key=counts.count)
+        if typical < 2:
+            continue
+        consistency = counts.count(typical) / len(counts)
+        score = consistency * min(typical, 50)
+        if score > best_score:
+            best, best_score = candidate, score
+    return best
+
+
+def detect_number_format(sample: str, delimiter: str) -> tuple[str, str | None]:
+    """Return (decimal mark, thousands separator) judged from the sample's cells."""
+    cells = [
+        cell.strip()
+        for row in csv.reader(io.StringIO(sample), delimiter=delimiter)
+        for cell in row[:100]
+    ][:20000]
+    comma_decimal = sum(bool(_DECIMAL_COMMA.match(c)) for c in cells) if delimiter != "," else 0
+    dot_thousands = sum(bool(_THOUSANDS_DOT.match(c)) for c in cells)
+    comma_thousands = sum(bool(_THOUSANDS_COMMA.match(c)) for c in cells)
+    plain_dot_decimal = sum(bool(re.match(r"^[-+]?\d+\.\d+$", c)) for c in cells)
+    if comma_decimal > 0 and comma_decimal >= plain_dot_decimal:
+        return ",", ("." if dot_thousands > 0 else None)
+    if comma_thousands > 0 and delimiter != ",":
+        return ".", ","
+    if comma_thousands > 0 and delimiter == "," and any(
+        _THOUSANDS_COMMA.match(c) for c in _quoted_cells(sample)
+    ):
+        return ".", ","
+    return ".", None
+
+
+def unique_column_names(names: list[str]) -> list[str]:
+    """Trim names, name blank ones ``column_<n>`` and suffix repeats ``_2``, ``_3``..."""
+    result: list[str] = []
+    seen: set[str] = set()
+    for position, name in enumerate(names, start=1):
+        base = " ".join(str(name).split()) or f"column_{position}"
+        candidate, counter = base, 2
+        while candidate in seen:
+            candidate, counter = f"{base}_{counter}", counter + 1
+        seen.add(candidate)
+        result.append(candidate)
+    return result
+
+
+def _looks_utf16(head: bytes) -> bool:
+    """Text in UTF-16 without a BOM has a NUL in every other byte for ASCII characters."""
+    sample = head[:4000]
+    if len(sample) < 8:
+        return False
+    even_nul = sample[0::2].count(0) / len(sample[0::2])
+    odd_nul = sample[1::2].count(0) / len(sample[1::2])
+    return max(even_nul, odd_nul) > 0.4 and min(even_nul, odd_nul) < 0.05
+
+
+def _control_byte_share(head: bytes) -> float:
+    allowed = {9, 10, 13, 12}
+    control = sum(1 for byte in head if byte < 32 and byte not in allowed)
+    return control / max(len(head), 1)
+
+
+def _quoted_cells(sample: str) -> list[str]:
+    return re.findall(r'"([^"\n]*)"', sample)[:5000]
+
+
+def _split_header(text: str, options: ReadOptions) -> tuple[list[str], str, list[str]]:
+    """Return column names, the text after the header, and notes for the user."""
+    notes: list[str] = []
+    reader = csv.reader(io.StringIO(text), delimiter=options.delimiter)
+    header_row = options.header_row
+    skip = header_row if header_row is not None else 0
+    try:
+        for _ in range(skip):
+            next(reader)
+        first = next(reader)
+    except StopIteration:
+        raise DataError(
+            f"The file has fewer than {skip + 1} lines, so row {skip} cannot be the header. "
+            "Lower 'header row' under Loading options."
+        ) from None
+    except csv.Error as exc:
+        raise DataError(f"The header row cannot be read as CSV ({exc}). Check the delimiter.") from None
+    body_start = _offset_after_rows(text, options.delimiter, skip + (1 if header_row is not None else 0))
+    if header_row is None:
+        names = [f"column_{i}" for i in range(1, len(first) + 1)]
+    else:
+        names = unique_column_names(first)
+        if names != [str(n).strip() for n in first]:
+            notes.append("Some column names were blank, repeated or padded; "
+                         "they were made unique and trimmed.")
+    return names, text[body_start:], notes
+
+
+def _offset_after_rows(text: str, delimiter: str, rows: int) -> int:
+    """Character offset where the given number of CSV records (quotes respected) ends."""
+    if rows == 0:
+        return 0
+    in_quotes, seen, position = False, 0, 0
+    for position, char in enumerate(text):
+        if char == '"':
+            in_quotes = not in_quotes
+        elif char == "\n" and not in_quotes:
+            seen += 1
+            if seen == rows:
+                return position + 1
+    return len(text)
+
+
+def _parse_body(
+    raw: bytes, text: str, body: str, names: list[str], options: ReadOptions, notes: list[str]
+) -> pd.DataFrame:
+    if not body.strip():
+        return pd.DataFrame(columns=names)
+    if options.thousands is None:
+        # UTF-8 bytes go to pyarrow as they are; other encodings are transcoded once.
+        utf8 = raw if options.encoding in {"utf-8", "utf-8-sig", "ascii"} else text.encode("utf-8")
+        skip = (options.header_row + 1) if options.header_row is not None else 0
+        try:
+            return _parse_with_pyarrow(utf8, skip, names, options, notes)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass  # ragged quoting or mixed row shapes: the python engine is more forgiving
+    return _parse_with_pandas(body, names, options, notes)
+
+
+def _parse_with_pyarrow(
+    utf8: bytes, skip_rows: int, names: list[str], options: ReadOptions, notes: list[str]
+) -> pd.DataFrame:
+    skipped: list[int] = []
+
+    def skip_bad_row(row: Any) -> str:
+        skipped.append(row.number)
+        return "skip"
+
+    table = pacsv.read_csv(
+        io.BytesIO(utf8),
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=skip_rows, block_size=8 << 20),
+        parse_options=pacsv.ParseOptions(
+            delimiter=options.delimiter, newlines_in_values=True, invalid_row_handler=skip_bad_row
+        ),
+        convert_options=pacsv.ConvertOptions(
+            null_values=list(options.missing_markers),
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+            decimal_point=options.decimal,
+            true_values=["true", "True", "TRUE"],
+            false_values=["false", "False", "FALSE"],
+        ),
+    )
+    if skipped:
+        notes.append(
+            f"Skipped {len(skipped)} row(s) whose number of fields differs from the header's "
+            f"{len(names)}."
+        )
+    table = _trim_arrow_strings(table, options)
+    frame = table.to_pandas()
+    return _numeric_text_columns(frame, options)
+
+
+def _parse_with_pandas(body: str, names: list[str], options: ReadOptions, notes: list[str]) -> pd.DataFrame:
+    bad_rows: list[list[str]] = []
+
+    def keep_count(row: list[str]) -> None:
+        bad_rows.append(row)
+        return None
+
+    try:
+        frame = pd.read_csv(
+            io.StringIO(body),
+            sep=options.delimiter,
+            names=names,
+            header=None,
+            engine="python",
+            decimal=options.decimal,
+            thousands=options.thousands,
+            na_values=list(options.missing_markers),
+            keep_default_na=False,
+            on_bad_lines=keep_count,
+            skipinitialspace=True,
+        )
+    except (pd.errors.ParserError, csv.Error, ValueError) as exc:
+        raise DataError(
+            f"The file cannot be read as CSV with delimiter {options.delimiter!r}: {exc}. "
+            "Check the delimiter and quoting under Loading options."
+        ) from None
+    if bad_rows:
+        notes.append(f"Skipped {len(bad_rows)} row(s) with more fields than the header.")
+    return _strip_string_cells(frame, options)
+
+
+def _trim_arrow_strings(table: pa.Table, options: ReadOptions) -> pa.Table:
+    """Trim padding around text cells in Arrow (fast), then treat padded markers as missing."""
+    import pyarrow.compute as pc
+
+    markers = pa.array(list(options.missing_markers), type=pa.string())
+    columns = []
+    for column in table.columns:
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            trimmed = pc.utf8_trim_whitespace(column)
+            column = pc.if_else(pc.is_in(trimmed, value_set=markers), None, trimmed)
+        columns.append(column)
+    return pa.table(columns, names=table.column_names)
+
+
+def _numeric_text_columns(frame: pd.DataFrame, options: ReadOptions) -> pd.DataFrame:
+    for name in frame.columns:
+        if pd.api.types.is_string_dtype(frame[name]) and frame[name].dtype != object:
+            frame[name] = _numeric_if_all_numbers(frame[name], options)
+    return frame
+
+
+def _strip_string_cells(frame: pd.DataFrame, options: ReadOptions) -> pd.DataFrame:
+    """Trim padding around text cells, then treat padded missing markers as missing."""
+    markers = set(options.missing_markers)
+    for name in frame.columns:
+        column = frame[name]
+        if column.dtype == object or pd.api.types.is_string_dtype(column):
+            stripped = column.str.strip()
+            frame[name] = stripped.mask(stripped.isin(markers))
+            if pd.api.types.is_string_dtype(frame[name]):
+                frame[name] = _numeric_if_all_numbers(frame[name], options)
+    return frame
+
+
+def _numeric_if_all_numbers(column: pd.Series, options: ReadOptions) -> pd.Series:
+    """Padding or markers can keep a number column as text; convert it when every value parses."""
+    values = column.dropna()
+    if values.empty:
+        return column
+    cleaned = values
+    if options.thousands:
+        cleaned = cleaned.str.replace(options.thousands, "", regex=False)
+    if options.decimal != ".":
+        cleaned = cleaned.str.replace(options.decimal, ".", regex=False)
+    converted = pd.to_numeric(cleaned, errors="coerce")
+    if converted.notna().all():
+        full = pd.Series(float("nan"), index=column.index)
+        full.loc[converted.index] = converted
+        if (converted % 1 == 0).all() and column.notna().all():
+            return full.astype("int64")
+        return full
+    return column
+
+
+def _drop_empty_unnamed_columns(frame: pd.DataFrame, names: list[str]) -> tuple[pd.DataFrame, int]:
+    generated = [n for n in frame.columns if re.fullmatch(r"column_\d+", str(n))]
+    empty = [n for n in generated if frame[n].isna().all()]
+    if empty and len(empty) < frame.shape[1]:
+        return frame.drop(columns=empty), len(empty)
+    return frame, 0
+
+
+def _dates_to_datetime(frame: pd.DataFrame) -> pd.DataFrame:
+    """pyarrow gives date-only columns as Python dates; pandas works best with datetime64."""
+    for name in frame.columns:
+        column = frame[name]
+        if column.dtype == object:
+            sample = column.dropna().head(20)
+            if len(sample) and all(type(value).__name__ == "date" for value in sample):
+                frame[name] = pd.to_datetime(column, errors="coerce")
+    return frame

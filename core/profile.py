@@ -1,0 +1,338 @@
+"""Per-column statistics and data-quality warnings, computed once and rendered anywhere.
+
+``profile_table`` returns a ``TableProfile``: the Explore page shows it as a table, the command
+line prints it as JSON (``python -m core profile``), and later steps read its warnings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from core.schema import ColumnKind, apply_overrides, detect_task, infer_column_kinds
+
+HIGH_MISSING_SHARE = 0.5
+HIGH_CARDINALITY = 50
+SKEW_THRESHOLD = 2.0
+IMBALANCE_MINORITY_SHARE = 0.2
+LEAKAGE_SCORE = 0.98
+_STATS_SAMPLE = 100_000
+_LEAKAGE_SAMPLE = 5_000
+_HISTOGRAM_BINS = 20
+
+
+@dataclass
+class ColumnProfile:
+    """What a user wants to know about one column at a glance."""
+
+    name: str
+    kind: str
+    dtype: str
+    missing: int
+    missing_share: float
+    unique: int
+    minimum: float | str | None = None
+    maximum: float | str | None = None
+    mean: float | None = None
+    std: float | None = None
+    top_values: list[tuple[str, int]] = field(default_factory=list)
+    distribution: list[int] = field(default_factory=list)
+
+
+@dataclass
+class DataWarning:
+    """One data-quality finding. ``kind`` is one of DESIGN.md's warning kinds."""
+
+    kind: str
+    column: str | None
+    message: str
+    severity: str = "warning"  # "info", "warning" or "critical"
+
+
+@dataclass
+class TableProfile:
+    rows: int
+    memory_bytes: int
+    columns: list[ColumnProfile]
+    warnings: list[DataWarning]
+    duplicate_rows: int
+    target: str | None = None
+    task: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of ``python -m core profile`` (extra keys beyond DESIGN.md's are fine)."""
+        return {
+            "rows": self.rows,
+            "memory_bytes": self.memory_bytes,
+            "duplicate_rows": self.duplicate_rows,
+            "target": self.target,
+            "task": self.task,
+            "columns": [asdict(column) for column in self.columns],
+            "warnings": [asdict(warning) for warning in self.warnings],
+        }
+
+    def kinds(self) -> dict[str, str]:
+        return {column.name: column.kind for column in self.columns}
+
+    def summary_frame(self) -> pd.DataFrame:
+        """One row per column, for display."""
+        rows = []
+        for column in self.columns:
+            rows.append({
+                "column": column.name,
+                "kind": column.kind,
+                "type": column.dtype,
+                "missing %": round(100 * column.missing_share, 1),
+                "unique": column.unique,
+                "min": _display(column.minimum),
+                "max": _display(column.maximum),
+                "mean": column.mean,
+                "std": column.std,
+                "top values": ", ".join(f"{label} ({count})" for label, count in column.top_values[:3]),
+                "distribution": column.distribution,
+            })
+        return pd.DataFrame(rows)
+
+
+def profile_table(
+    frame: pd.DataFrame,
+    kind_overrides: dict[str, str] | None = None,
+    target: str | None = None,
+) -> TableProfile:
+    """Profile every column and list data-quality warnings.
+
+    Parameters
+    ----------
+    kind_overrides
+        The user's corrections to the inferred column kinds.
+    target
+        When given, also check class imbalance and features that leak the target.
+    """
+    if target is not None and target not in frame.columns:
+        from core.errors import DataError
+
+        raise DataError(
+            f"Target column '{target}' is not in the table. Columns are: "
+            f"{', '.join(map(str, frame.columns[:20]))}."
+        )
+    kinds = apply_overrides(infer_column_kinds(frame), kind_overrides)
+    columns = [_profile_column(frame[name], kinds[str(name)]) for name in frame.columns]
+    duplicate_rows = int(frame.duplicated().sum())
+    warnings = _column_warnings(frame, columns)
+    if duplicate_rows:
+        warnings.insert(0, DataWarning(
+            "duplicate_rows", None,
+            f"{duplicate_rows} row(s) ({duplicate_rows / len(frame):.1%}) are exact copies of "
+            "another row. Duplicates inflate scores when copies land in both training and test data.",
+        ))
+    task = None
+    if target is not None:
+        task = detect_task(frame[target])
+        warnings += target_warnings(frame, target, task, kinds)
+    return TableProfile(
+        rows=len(frame),
+        memory_bytes=int(frame.memory_usage(deep=True).sum()),
+        columns=columns,
+        warnings=warnings,
+        duplicate_rows=duplicate_rows,
+        target=target,
+        task=task,
+    )
+
+
+def _profile_column(column: pd.Series, kind: ColumnKind) -> ColumnProfile:
+    missing = int(column.isna().sum())
+    values = column.dropna()
+    profile = ColumnProfile(
+        name=str(column.name),
+        kind=str(kind),
+        dtype=str(column.dtype),
+        missing=missing,
+        missing_share=missing / len(column) if len(column) else 0.0,
+        unique=int(values.nunique()),
+    )
+    if values.empty:
+        return profile
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        numbers = values.astype(float)
+        profile.minimum, profile.maximum = _finite(numbers.min()), _finite(numbers.max())
+        profile.mean, profile.std = _finite(numbers.mean()), _finite(numbers.std())
+        finite = numbers[np.isfinite(numbers)]
+        if kind == ColumnKind.NUMERIC and len(finite):
+            profile.distribution = np.histogram(finite, bins=_HISTOGRAM_BINS)[0].tolist()
+    elif pd.api.types.is_datetime64_any_dtype(values):
+        profile.minimum, profile.maximum = str(values.min()), str(values.max())
+        counts = values.dt.year.value_counts().sort_index()
+        profile.distribution = counts.tolist()[:50]
+    if kind in (ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN, ColumnKind.CONSTANT, ColumnKind.TEXT,
+                ColumnKind.IDENTIFIER) or not profile.distribution:
+        counts = values.astype(str).value_counts().head(10)
+        profile.top_values = [(str(label), int(count)) for label, count in counts.items()]
+        if not profile.distribution:
+            profile.distribution = counts.tolist()
+    return profile
+
+
+def _column_warnings(frame: pd.DataFrame, columns: list[ColumnProfile]) -> list[DataWarning]:
+    warnings: list[DataWarning] = []
+    for column in columns:
+        name = column.name
+        if column.kind == ColumnKind.CONSTANT:
+            warnings.append(DataWarning(
+                "constant", name,
+                f"'{name}' has a single value (or none) in every row; it carries no information.",
+                "info",
+            ))
+        if column.kind == ColumnKind.IDENTIFIER:
+            warnings.append(DataWarning(
+                "identifier", name,
+                f"'{name}' is different in (almost) every row, like an ID; a model would memorise it.",
+                "info",
+            ))
+        if column.missing_share > HIGH_MISSING_SHARE:
+            warnings.append(DataWarning(
+                "high_missing", name,
+                f"'{name}' is {column.missing_share:.0%} missing; consider dropping it or "
+                "adding a missing-value indicator.",
+            ))
+        if column.kind == ColumnKind.CATEGORICAL and column.unique > HIGH_CARDINALITY:
+            warnings.append(DataWarning(
+                "high_cardinality", name,
+                f"'{name}' has {column.unique} distinct labels; one-hot encoding would add that "
+                "many columns. Group rare labels or use target encoding.",
+            ))
+        mixed = _mixed_type_share(frame[name])
+        if mixed is not None:
+            warnings.append(DataWarning(
+                "mixed_types", name,
+                f"'{name}' is mostly numbers ({mixed:.0%}) but also holds text such as "
+                f"{_non_numeric_examples(frame[name])}; fix those cells or convert the column to numbers.",
+            ))
+        skew = _skewness(frame[name]) if column.kind == ColumnKind.NUMERIC else None
+        if skew is not None and abs(skew) > SKEW_THRESHOLD:
+            warnings.append(DataWarning(
+                "skewed", name,
+                f"'{name}' is strongly skewed (skewness {skew:.1f}); a log transform may help "
+                "linear models.",
+                "info",
+            ))
+    return warnings
+
+
+def target_warnings(
+    frame: pd.DataFrame, target: str, task: str, kinds: dict[str, ColumnKind]
+) -> list[DataWarning]:
+    """Class imbalance and features that give the target away."""
+    warnings: list[DataWarning] = []
+    labels = frame[target].dropna()
+    if task == "classification" and labels.nunique() >= 2:
+        shares = labels.value_counts(normalize=True)
+        if shares.iloc[-1] < IMBALANCE_MINORITY_SHARE:
+            warnings.append(DataWarning(
+                "imbalance", target,
+                f"Class '{shares.index[-1]}' is only {shares.iloc[-1]:.1%} of '{target}'. Accuracy "
+                "will flatter a model that ignores it: use a stratified split, balanced accuracy "
+                "or F1, and class weights.",
+                "critical" if shares.iloc[-1] < 0.05 else "warning",
+            ))
+    for name, score in find_leakage_suspects(frame, target, task, kinds).items():
+        warnings.append(DataWarning(
+            "leakage", name,
+            f"'{name}' alone predicts '{target}' almost perfectly (score {score:.2f}). It may be "
+            "a copy of the target or only known after the fact; drop it unless you are sure.",
+            "critical",
+        ))
+    return warnings
+
+
+def find_leakage_suspects(
+    frame: pd.DataFrame, target: str, task: str, kinds: dict[str, ColumnKind]
+) -> dict[str, float]:
+    """Features that on their own score at least ``LEAKAGE_SCORE`` in 3-fold cross-validation."""
+    from sklearn.model_selection import cross_val_score
+    from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+    data = frame[frame[target].notna()]
+    if len(data) < 30:
+        return {}
+    data = data.sample(min(len(data), _LEAKAGE_SAMPLE), random_state=0)
+    y = data[target]
+    if task == "classification":
+        y = y.astype(str)
+        if y.value_counts().min() < 3:
+            return {}
+        model, scoring = DecisionTreeClassifier(max_depth=6, random_state=0), "balanced_accuracy"
+    else:
+        y = pd.to_numeric(y, errors="coerce")
+        model, scoring = DecisionTreeRegressor(max_depth=6, random_state=0), "r2"
+    suspects: dict[str, float] = {}
+    for name in data.columns:
+        if name == target or kinds.get(str(name)) in (
+            ColumnKind.IDENTIFIER, ColumnKind.CONSTANT, ColumnKind.TEXT
+        ):
+            continue
+        feature = _single_feature_matrix(data[name])
+        if feature is None:
+            continue
+        score = float(np.mean(cross_val_score(model, feature, y, cv=3, scoring=scoring)))
+        if score >= LEAKAGE_SCORE:
+            suspects[str(name)] = score
+    return suspects
+
+
+def _single_feature_matrix(column: pd.Series) -> np.ndarray | None:
+    """Codes a tree can split on; categories ordered by label (fine for a leakage probe)."""
+    if pd.api.types.is_datetime64_any_dtype(column):
+        numbers = column.astype("int64").where(column.notna(), np.nan).astype(float)
+    elif pd.api.types.is_numeric_dtype(column):
+        numbers = column.astype(float)
+    else:
+        if column.nunique() > 200:
+            return None
+        numbers = pd.Series(pd.factorize(column.astype(str))[0], index=column.index).astype(float)
+        numbers[column.isna()] = np.nan
+    return numbers.fillna(-1e12).to_numpy().reshape(-1, 1)
+
+
+def _mixed_type_share(column: pd.Series) -> float | None:
+    """Share of numeric-looking values in a text column, when it is mostly but not all numbers."""
+    if not (pd.api.types.is_string_dtype(column) or column.dtype == object):
+        return None
+    values = column.dropna().head(_STATS_SAMPLE).astype(str)
+    if values.empty:
+        return None
+    numeric = pd.to_numeric(values.str.replace(",", ".", regex=False), errors="coerce").notna()
+    share = float(numeric.mean())
+    return share if 0.5 <= share < 1.0 else None
+
+
+def _non_numeric_examples(column: pd.Series) -> str:
+    values = column.dropna().astype(str)
+    odd = values[pd.to_numeric(values.str.replace(",", ".", regex=False), errors="coerce").isna()]
+    return ", ".join(f"'{value}'" for value in odd.unique()[:3])
+
+
+def _skewness(column: pd.Series) -> float | None:
+    values = column.dropna()
+    if len(values) < 10:
+        return None
+    values = values.head(_STATS_SAMPLE).astype(float)
+    values = values[np.isfinite(values)]
+    skew = values.skew()
+    return float(skew) if pd.notna(skew) else None
+
+
+def _finite(value: Any) -> float | None:
+    number = float(value)
+    return number if np.isfinite(number) else None
+
+
+def _display(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)

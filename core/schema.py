@@ -1,0 +1,130 @@
+"""What role each column plays, judged from its values (never from its name alone).
+
+The kind decides how a column is profiled, plotted and later encoded. Every guess can be
+overridden by the user, one column at a time (``apply_overrides``).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import numpy as np
+import pandas as pd
+
+
+class ColumnKind(StrEnum):
+    NUMERIC = "numeric"
+    CATEGORICAL = "categorical"
+    BOOLEAN = "boolean"
+    DATETIME = "datetime"
+    TEXT = "text"
+    IDENTIFIER = "identifier"
+    CONSTANT = "constant"
+
+
+KIND_HELP = {
+    ColumnKind.NUMERIC: "numbers to measure or compute with",
+    ColumnKind.CATEGORICAL: "a limited set of labels",
+    ColumnKind.BOOLEAN: "two values such as yes/no",
+    ColumnKind.DATETIME: "dates or times",
+    ColumnKind.TEXT: "free text, mostly unique",
+    ColumnKind.IDENTIFIER: "a unique key per row; carries no pattern to learn",
+    ColumnKind.CONSTANT: "one value (or none) in every row",
+}
+
+_BOOLEAN_PAIRS = [
+    {"true", "false"}, {"yes", "no"}, {"y", "n"}, {"t", "f"}, {"0", "1"}, {"1.0", "0.0"},
+    {"on", "off"},
+]
+_INFERENCE_SAMPLE = 5000
+_DATE_SAMPLE = 500
+_MIN_ROWS_FOR_IDENTIFIER = 20
+_MAX_CATEGORIES = 50
+
+
+def infer_column_kinds(frame: pd.DataFrame) -> dict[str, ColumnKind]:
+    """Guess the kind of every column from a sample of its values."""
+    return {str(name): infer_column_kind(frame[name]) for name in frame.columns}
+
+
+def infer_column_kind(column: pd.Series) -> ColumnKind:
+    """Guess one column's kind; see ``KIND_HELP`` for what each kind means."""
+    values = column.dropna()
+    n_rows = len(values)
+    if n_rows == 0:
+        return ColumnKind.CONSTANT
+    n_unique = values.nunique()
+    if n_unique <= 1:
+        return ColumnKind.CONSTANT
+    if pd.api.types.is_bool_dtype(column) or (n_unique == 2 and _is_boolean_pair(values)):
+        return ColumnKind.BOOLEAN
+    if pd.api.types.is_datetime64_any_dtype(column):
+        return ColumnKind.DATETIME
+    if pd.api.types.is_numeric_dtype(column):
+        if _is_integer_key(values, n_unique):
+            return ColumnKind.IDENTIFIER
+        return ColumnKind.NUMERIC
+    text = values.astype(str)
+    if _mostly_dates(text):
+        return ColumnKind.DATETIME
+    if n_rows >= _MIN_ROWS_FOR_IDENTIFIER and n_unique / n_rows > 0.95:
+        return ColumnKind.TEXT if _looks_like_prose(text) else ColumnKind.IDENTIFIER
+    if n_unique > _MAX_CATEGORIES and _looks_like_prose(text):
+        return ColumnKind.TEXT
+    return ColumnKind.CATEGORICAL
+
+
+def detect_task(target: pd.Series) -> str:
+    """``classification`` for labels and small sets of whole numbers, else ``regression``."""
+    values = target.dropna()
+    if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return "classification"
+    n_unique = values.nunique()
+    whole = bool(np.all(np.mod(values.to_numpy(dtype=float), 1) == 0))
+    if whole and n_unique <= max(2, min(20, len(values) // 20)):
+        return "classification"
+    return "regression"
+
+
+def apply_overrides(
+    kinds: dict[str, ColumnKind], overrides: dict[str, str] | None
+) -> dict[str, ColumnKind]:
+    """Return inferred kinds with the user's choices laid over them (unknown columns ignored)."""
+    result = dict(kinds)
+    for name, kind in (overrides or {}).items():
+        if name in result:
+            result[name] = ColumnKind(kind)
+    return result
+
+
+def _is_boolean_pair(values: pd.Series) -> bool:
+    labels = {str(v).strip().lower() for v in values.unique()}
+    return any(labels == pair for pair in _BOOLEAN_PAIRS)
+
+
+def _is_integer_key(values: pd.Series, n_unique: int) -> bool:
+    """All distinct whole numbers packed into a near-consecutive range: a row number or key."""
+    if len(values) < _MIN_ROWS_FOR_IDENTIFIER or n_unique != len(values):
+        return False
+    if not pd.api.types.is_integer_dtype(values):
+        if not np.all(np.mod(values.to_numpy(dtype=float), 1) == 0):
+            return False
+    span = float(values.max()) - float(values.min()) + 1
+    return span <= 1.5 * len(values)
+
+
+def _mostly_dates(text: pd.Series) -> bool:
+    sample = text.head(_DATE_SAMPLE)
+    if not sample.str.contains(r"\d", regex=True).mean() > 0.9:
+        return False
+    if not sample.str.contains(r"[-/:.]", regex=True).mean() > 0.9:
+        return False
+    if sample.str.fullmatch(r"[-+]?\d+([.,]\d+)?").mean() > 0.5:
+        return False  # numbers written with a decimal comma, not dates
+    parsed = pd.to_datetime(sample, errors="coerce", format="mixed")
+    return bool(parsed.notna().mean() >= 0.9)
+
+
+def _looks_like_prose(text: pd.Series) -> bool:
+    sample = text.head(_INFERENCE_SAMPLE)
+    return bool(sample.str.count(" ").mean() >= 2 or sample.str.len().mean() > 40)

@@ -1,0 +1,123 @@
+"""The session's one ``Workspace`` and the cached work derived from it.
+
+Expensive results are cached by content (the file's fingerprint plus the settings), never by
+object identity, so a rerun after a widget change recomputes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import streamlit as st
+
+from core.errors import DataError
+from core.explore import correlation_matrix, feature_target_association
+from core.io import LoadedTable, ReadOptions, fingerprint_bytes, read_csv_robust
+from core.profile import TableProfile, profile_table
+from core.samples import SampleDataset
+from core.workspace import Workspace
+
+_WORKSPACE_KEY = "workspace"
+
+
+def get_workspace() -> Workspace:
+    if _WORKSPACE_KEY not in st.session_state:
+        st.session_state[_WORKSPACE_KEY] = Workspace()
+    return st.session_state[_WORKSPACE_KEY]
+
+
+@st.cache_resource(max_entries=4, show_spinner="Reading the file...")
+def _read_table(fingerprint: str, options_json: str, _raw: bytes) -> LoadedTable:
+    """Shared read-only table per (content, options); pages must never modify the frame."""
+    options = ReadOptions.from_dict(json.loads(options_json)) if options_json else None
+    return read_csv_robust(_raw, options)
+
+
+def load_dataset(name: str, raw: bytes, options: ReadOptions | None = None) -> str | None:
+    """Read ``raw`` into the workspace; return an error message and keep the old data if it fails."""
+    workspace = get_workspace()
+    fingerprint = fingerprint_bytes(raw)
+    options_json = json.dumps(options.to_dict()) if options else ""
+    try:
+        table = _read_table(fingerprint, options_json, raw)
+    except DataError as exc:
+        return str(exc)
+    if workspace.fingerprint == fingerprint and options is not None:
+        workspace.read_options = table.options.to_dict()
+        workspace.read_notes = table.notes
+        workspace.kind_overrides = {
+            k: v for k, v in workspace.kind_overrides.items() if k in table.frame.columns
+        }
+        if workspace.target not in table.frame.columns:
+            workspace.target = None
+    else:
+        workspace.replace_dataset(name, raw, fingerprint, table.options.to_dict(), table.notes)
+    return None
+
+
+def load_sample(sample: SampleDataset) -> str | None:
+    error = load_dataset(sample.file, sample.path.read_bytes())
+    if error is None:
+        get_workspace().target = sample.target
+    return error
+
+
+def current_table() -> LoadedTable | None:
+    """The loaded table, re-read from the kept bytes if the cache dropped it."""
+    workspace = get_workspace()
+    if not workspace.has_data:
+        return None
+    options_json = json.dumps(workspace.read_options)
+    return _read_table(workspace.fingerprint, options_json, workspace.source_bytes)
+
+
+def current_frame() -> pd.DataFrame | None:
+    table = current_table()
+    return None if table is None else table.frame
+
+
+@st.cache_data(max_entries=16, show_spinner="Profiling columns...")
+def _profile(fingerprint: str, options_json: str, overrides_json: str, target: str | None,
+             _frame: pd.DataFrame) -> TableProfile:
+    return profile_table(_frame, json.loads(overrides_json), target)
+
+
+def current_profile(with_target: bool = True) -> TableProfile | None:
+    workspace = get_workspace()
+    frame = current_frame()
+    if frame is None:
+        return None
+    target = workspace.target if with_target else None
+    return _profile(workspace.fingerprint, json.dumps(workspace.read_options),
+                    json.dumps(workspace.kind_overrides, sort_keys=True), target, frame)
+
+
+@st.cache_data(max_entries=16)
+def cached_correlations(fingerprint: str, kinds_json: str, method: str, _frame: pd.DataFrame) -> pd.DataFrame:
+    return correlation_matrix(_frame, json.loads(kinds_json), method)
+
+
+@st.cache_data(max_entries=16)
+def cached_association(fingerprint: str, kinds_json: str, target: str, task: str,
+                       _frame: pd.DataFrame) -> pd.Series:
+    return feature_target_association(_frame, target, json.loads(kinds_json), task)
+
+
+def content_key() -> str:
+    """Key that changes whenever the table's content or reading changes."""
+    workspace = get_workspace()
+    return f"{workspace.fingerprint}:{json.dumps(workspace.read_options, sort_keys=True)}"
+
+
+@st.cache_resource(max_entries=4)
+def _plot_sample(content: str, _frame: pd.DataFrame):
+    from core.explore import sample_for_plot
+
+    return sample_for_plot(_frame)
+
+
+def current_plot_sample():
+    """The seeded plotting sample of the loaded table (shared, read-only)."""
+    frame = current_frame()
+    return None if frame is None else _plot_sample(content_key(), frame)
