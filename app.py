@@ -21,6 +21,9 @@ navigation = st.navigation({
         st.Page("pages/data.py", title="Load data", icon=":material/upload_file:", default=True),
         st.Page("pages/explore.py", title="Explore", icon=":material/insights:"),
     ],
+    "Prepare": [
+        st.Page("pages/prepare.py", title="Clean and encode", icon=":material/cleaning_services:"),
+    ],
 })
 
 with st.sidebar:

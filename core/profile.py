@@ -17,7 +17,8 @@ from core.schema import ColumnKind, apply_overrides, detect_task, infer_column_k
 HIGH_MISSING_SHARE = 0.5
 HIGH_CARDINALITY = 50
 SKEW_THRESHOLD = 2.0
-IMBALANCE_MINORITY_SHARE = 0.2
+# A class is "rare" below half its fair share (25% for two classes, 16.7% for three...).
+IMBALANCE_FAIR_SHARE_FRACTION = 0.5
 LEAKAGE_SCORE = 0.98
 _STATS_SAMPLE = 100_000
 _LEAKAGE_SAMPLE = 5_000
@@ -230,7 +231,7 @@ def target_warnings(
     labels = frame[target].dropna()
     if task == "classification" and labels.nunique() >= 2:
         shares = labels.value_counts(normalize=True)
-        if shares.iloc[-1] < IMBALANCE_MINORITY_SHARE:
+        if shares.iloc[-1] < IMBALANCE_FAIR_SHARE_FRACTION / len(shares):
             warnings.append(DataWarning(
                 "imbalance", target,
                 f"Class '{shares.index[-1]}' is only {shares.iloc[-1]:.1%} of '{target}'. Accuracy "

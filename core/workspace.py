@@ -25,6 +25,8 @@ class Workspace:
     read_notes: list[str] = field(default_factory=list)
     kind_overrides: dict[str, str] = field(default_factory=dict)
     target: str | None = None
+    recipe: list[dict[str, Any]] = field(default_factory=list)
+    encoding_overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def has_data(self) -> bool:
@@ -40,3 +42,5 @@ class Workspace:
         self.read_notes = notes
         self.kind_overrides = {}
         self.target = None
+        self.recipe = []
+        self.encoding_overrides = {}

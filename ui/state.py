@@ -121,3 +121,47 @@ def current_plot_sample():
     """The seeded plotting sample of the loaded table (shared, read-only)."""
     frame = current_frame()
     return None if frame is None else _plot_sample(content_key(), frame)
+
+
+def recipe_steps():
+    """The workspace's recipe as step objects (it is stored as plain dicts)."""
+    from core.recipe import step_from_dict
+
+    return [step_from_dict(step) for step in get_workspace().recipe]
+
+
+@st.cache_resource(max_entries=8, show_spinner="Applying the recipe...")
+def _prepared(content: str, recipe_json: str, _frame: pd.DataFrame):
+    from core.recipe import apply_recipe, recipe_from_json
+
+    return apply_recipe(_frame, recipe_from_json(recipe_json))
+
+
+def current_prepared():
+    """The loaded table after the recipe (a ``RecipeResult``), cached by content and recipe."""
+    from core.recipe import recipe_to_json
+
+    frame = current_frame()
+    if frame is None:
+        return None
+    return _prepared(content_key(), recipe_to_json(recipe_steps()), frame)
+
+
+@st.cache_data(max_entries=16, show_spinner="Checking the data...")
+def _prepared_profile(content: str, recipe_json: str, overrides_json: str, target: str | None,
+                      _frame: pd.DataFrame) -> TableProfile:
+    return profile_table(_frame, json.loads(overrides_json), target)
+
+
+def current_prepared_profile() -> TableProfile | None:
+    """Profile of the prepared table, with the user's kinds for columns that still exist."""
+    from core.recipe import recipe_to_json
+
+    result = current_prepared()
+    if result is None:
+        return None
+    workspace = get_workspace()
+    overrides = {k: v for k, v in workspace.kind_overrides.items() if k in result.frame.columns}
+    target = workspace.target if workspace.target in result.frame.columns else None
+    return _prepared_profile(content_key(), recipe_to_json(recipe_steps()),
+                             json.dumps(overrides, sort_keys=True), target, result.frame)

@@ -1,0 +1,90 @@
+"""Prepare: a cleaning recipe, the data doctor's findings, and the leak-free encoding table."""
+
+import streamlit as st
+
+from core.doctor import diagnose
+from core.errors import DataError
+from core.export import to_safe_csv
+from core.recipe import apply_recipe, recipe_code, recipe_from_json, recipe_to_json
+from ui.encoding_table import current_encodings, encoding_code, render_encoding_table
+from ui.recipe_panel import add_step, render_recipe, render_step_form
+from ui.state import current_frame, current_prepared, current_prepared_profile, get_workspace, recipe_steps
+
+SEVERITY_ICONS = {"critical": ":material/error:", "warning": ":material/warning:", "info": ":material/info:"}
+
+st.title("Prepare")
+workspace = get_workspace()
+result = current_prepared()
+if result is None:
+    st.info("No dataset loaded yet.")
+    st.page_link("pages/data.py", label="Load data", icon=":material/upload_file:")
+    st.stop()
+
+frame = result.frame
+profile = current_prepared_profile()
+st.caption(f"{workspace.dataset_name}: {len(frame):,} rows x {frame.shape[1]} columns after "
+           f"{len(workspace.recipe)} step(s).")
+
+recipe_column, doctor_column = st.columns([3, 2], gap="large")
+with recipe_column:
+    st.subheader("Recipe")
+    render_recipe(workspace, result)
+    with st.expander("Add a step", expanded=not workspace.recipe, icon=":material/add_circle:"):
+        render_step_form(workspace, frame)
+
+with doctor_column:
+    st.subheader("Data doctor")
+    if workspace.target not in frame.columns:
+        st.caption("Choose a target on the Explore page to also check imbalance and leakage.")
+    findings = diagnose(frame, profile)
+    if not findings:
+        st.success("No problems found.", icon=":material/check_circle:")
+    for number, finding in enumerate(findings):
+        title = f"{finding.kind.replace('_', ' ')}" + (f": {finding.column}" if finding.column else "")
+        with st.expander(title, icon=SEVERITY_ICONS.get(finding.severity)):
+            st.markdown(finding.message)
+            st.caption(finding.explanation)
+            if finding.fix is not None and st.button(finding.fix_label, key=f"fix_{number}",
+                                                     icon=":material/build:"):
+                add_step(workspace, finding.fix)
+                st.rerun()
+
+st.subheader("Encoding and scaling")
+st.caption("How each column becomes model input. These steps are learnt on training rows only, "
+           "inside the model pipeline, so test rows never shape them. Edit any cell to change a column.")
+render_encoding_table(workspace, frame, profile)
+
+st.subheader("Take it away")
+left, middle, right = st.columns(3)
+left.download_button("Download cleaned CSV", to_safe_csv(frame), file_name="cleaned.csv", mime="text/csv",
+                     icon=":material/download:", help="Cells starting with = + - @ are prefixed with ' "
+                     "so spreadsheets do not run them as formulas.")
+middle.download_button("Download recipe (JSON)", recipe_to_json(recipe_steps()), file_name="recipe.json",
+                       mime="application/json", icon=":material/download:")
+recipe_file = right.file_uploader("Replay a recipe (JSON)", type=["json"], key="recipe_upload")
+if recipe_file is not None and st.session_state.get("last_recipe_id") != recipe_file.file_id:
+    st.session_state["last_recipe_id"] = recipe_file.file_id
+    try:
+        steps = recipe_from_json(recipe_file.getvalue())
+    except DataError as exc:
+        st.session_state["recipe_report"] = ("error", str(exc))
+    else:
+        replay = apply_recipe(current_frame(), steps)
+        workspace.recipe = [step.to_dict() for step in steps]
+        problems = [f"step {o.index + 1} ({o.description}): {o.error}" for o in replay.problems]
+        st.session_state["recipe_report"] = ("ok", problems, len(steps))
+        st.rerun()
+report = st.session_state.get("recipe_report")
+if report and report[0] == "error":
+    st.error(f"Could not load that recipe. {report[1]} Your current recipe is unchanged.")
+elif report:
+    _, problems, count = report
+    if problems:
+        st.warning(f"Recipe loaded: {count - len(problems)} of {count} steps apply to this table. "
+                   "Steps that do not apply are kept but skipped:\n\n- " + "\n- ".join(problems))
+    else:
+        st.success(f"Recipe loaded: all {count} steps apply to this table.")
+
+with st.expander("Equivalent Python code", icon=":material/code:"):
+    st.code(recipe_code(recipe_steps()) + "\n\n" + encoding_code(current_encodings(workspace, frame, profile)),
+            language="python")

@@ -1,0 +1,110 @@
+"""The per-column encoding table: defaults by kind, edited by the user, stored as overrides."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import streamlit as st
+
+from core.errors import DataError
+from core.preprocess import (
+    CATEGORICAL_IMPUTERS,
+    ENCODERS,
+    NUMERIC_IMPUTERS,
+    SCALERS,
+    ColumnEncoding,
+    default_encodings,
+    validate_encoding,
+)
+from core.profile import TableProfile
+from core.workspace import Workspace
+
+EDITABLE = ["role", "imputer", "add_indicator", "scaler", "encoder", "rare_min_frequency"]
+
+
+def current_encodings(workspace: Workspace, frame: pd.DataFrame, profile: TableProfile) -> list[ColumnEncoding]:
+    """Defaults for the prepared table's columns with the user's edits laid over them."""
+    encodings = default_encodings(frame, profile.kinds(), workspace.target)
+    for encoding in encodings:
+        for name, value in workspace.encoding_overrides.get(encoding.column, {}).items():
+            setattr(encoding, name, value)
+    return encodings
+
+
+def render_encoding_table(workspace: Workspace, frame: pd.DataFrame, profile: TableProfile) -> None:
+    encodings = current_encodings(workspace, frame, profile)
+    if not encodings:
+        st.info("No feature columns: every column is the target.")
+        return
+    defaults = {e.column: e for e in default_encodings(frame, profile.kinds(), workspace.target)}
+    kinds = profile.kinds()
+    table = pd.DataFrame([{**e.to_dict(), "kind": kinds.get(e.column, "")} for e in encodings])
+    table = table[["column", "kind", *EDITABLE, "reason"]]
+    key = "encoding_editor_" + str(abs(hash(json.dumps(list(table["column"])))))
+    edited = st.data_editor(
+        table, key=key, hide_index=True, disabled=["column", "kind", "reason"],
+        column_config={
+            "role": st.column_config.SelectboxColumn(
+                "role", options=["numeric", "categorical", "datetime", "drop"], required=True),
+            "imputer": st.column_config.SelectboxColumn(
+                "impute with", options=sorted({*NUMERIC_IMPUTERS, *CATEGORICAL_IMPUTERS}), required=True),
+            "add_indicator": st.column_config.CheckboxColumn("missing indicator"),
+            "scaler": st.column_config.SelectboxColumn("scaling", options=list(SCALERS), required=True),
+            "encoder": st.column_config.SelectboxColumn("encoding", options=list(ENCODERS), required=True),
+            "rare_min_frequency": st.column_config.NumberColumn(
+                "group labels under", min_value=0.0, max_value=0.5, step=0.01, format="%.2f"),
+            "reason": st.column_config.TextColumn("default because"),
+        },
+    )
+    overrides: dict[str, dict] = {}
+    problems = []
+    for row in edited.to_dict("records"):
+        default = defaults[row["column"]]
+        changed = {name: row[name] for name in EDITABLE if row[name] != getattr(default, name)}
+        if changed:
+            overrides[row["column"]] = changed
+        try:
+            validate_encoding(ColumnEncoding(**{k: row[k] for k in ["column", *EDITABLE]}))
+        except (DataError, TypeError) as exc:
+            problems.append(str(exc))
+    workspace.encoding_overrides = overrides
+    for problem in problems:
+        st.error(problem)
+    if overrides and st.button("Reset encodings to defaults", icon=":material/restart_alt:"):
+        workspace.encoding_overrides = {}
+        st.session_state.pop(key, None)
+        st.rerun()
+
+
+def encoding_code(encodings: list[ColumnEncoding]) -> str:
+    """The encoding table as scikit-learn code (for teaching); mirrors ``build_preprocessor``."""
+    groups: dict[tuple, list[str]] = {}
+    for e in encodings:
+        if e.role != "drop":
+            key = (e.role, e.imputer, e.add_indicator, e.scaler, e.encoder, e.rare_min_frequency)
+            groups.setdefault(key, []).append(e.column)
+    lines = ["from sklearn.compose import ColumnTransformer",
+             "from sklearn.impute import KNNImputer, SimpleImputer",
+             "from sklearn.pipeline import make_pipeline",
+             "from sklearn.preprocessing import (MinMaxScaler, OneHotEncoder, OrdinalEncoder, RobustScaler,",
+             "                                   StandardScaler, TargetEncoder)", "",
+             "preprocess = ColumnTransformer(["]
+    scalers = {"standard": "StandardScaler()", "minmax": "MinMaxScaler()", "robust": "RobustScaler()"}
+    for (role, imputer, indicator, scaler, encoder, rare), columns in groups.items():
+        if imputer == "knn":
+            parts = [f"KNNImputer(add_indicator={indicator})"]
+        else:
+            parts = [f"SimpleImputer(strategy={imputer!r}, add_indicator={indicator})"]
+        if role == "categorical":
+            parts.append({"onehot": f"OneHotEncoder(handle_unknown='infrequent_if_exist', "
+                                    f"min_frequency={rare or None})",
+                          "ordinal": "OrdinalEncoder(handle_unknown='use_encoded_value', unknown_value=-1)",
+                          "target": "TargetEncoder()"}[encoder])
+        if scaler != "none":
+            parts.append(scalers[scaler])
+        note = "  # dates become year, month, day, weekday, hour first" if role == "datetime" else ""
+        lines.append(f"    ({role!r}, make_pipeline({', '.join(parts)}), {columns!r}),{note}")
+    lines += ["])", "# Fitted inside the model pipeline on training rows only:",
+              "# model = make_pipeline(preprocess, estimator).fit(X_train, y_train)"]
+    return "\n".join(lines)
