@@ -89,6 +89,8 @@ class DropColumns(Step):
     columns: list[str] = field(default_factory=list)
 
     def apply(self, frame):
+        if not self.columns:
+            raise DataError("No columns chosen. Pick at least one column to drop.")
         _need_columns(frame, self)
         return frame.drop(columns=self.columns)
 

@@ -6,12 +6,13 @@ from core.io import DELIMITERS, ReadOptions
 from core.samples import list_samples
 from core.schema import KIND_HELP, ColumnKind
 from ui.format import format_bytes
-from ui.state import current_profile, current_table, get_workspace, load_dataset, load_sample
+from ui.state import current_profile, current_table, ensure_app_navigation, get_workspace, load_dataset, load_sample
 
 DELIMITER_LABELS = {",": "comma ,", ";": "semicolon ;", "\t": "tab", "|": "pipe |"}
 ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "cp1252", "latin-1"]
 THOUSANDS = {None: "none", ",": "comma ,", ".": "dot .", " ": "space", "'": "apostrophe '"}
 
+ensure_app_navigation()
 st.title("Load data")
 workspace = get_workspace()
 

@@ -15,6 +15,7 @@ from ui.state import (
     current_frame,
     current_plot_sample,
     current_profile,
+    ensure_app_navigation,
     get_workspace,
 )
 
@@ -22,6 +23,7 @@ SEVERITY_ICONS = {"critical": ":material/error:", "warning": ":material/warning:
 VIEWS = ["Column", "Correlations", "Scatter", "Scatter matrix", "Missing values", "Target"]
 COLOR_MAX_LABELS = 20
 
+ensure_app_navigation()
 st.title("Explore")
 workspace = get_workspace()
 frame = current_frame()
@@ -48,7 +50,7 @@ st.subheader("Profile")
 st.dataframe(
     profile.summary_frame(), hide_index=True,
     column_config={
-        "distribution": st.column_config.BarChartColumn("distribution", help="Histogram or top values"),
+        "distribution": st.column_config.BarChartColumn("distribution", help="Histogram or top values", y_min=0),
         "mean": st.column_config.NumberColumn(format="%.4g"),
         "std": st.column_config.NumberColumn(format="%.4g"),
     },

@@ -8,11 +8,19 @@ from core.export import to_safe_csv
 from core.recipe import apply_recipe, recipe_code, recipe_from_json, recipe_to_json
 from ui.encoding_table import current_encodings, encoding_code, render_encoding_table
 from ui.recipe_panel import add_step, render_recipe, render_step_form
-from ui.state import current_frame, current_prepared, current_prepared_profile, get_workspace, recipe_steps
+from ui.state import (
+    current_frame,
+    current_prepared,
+    current_prepared_profile,
+    ensure_app_navigation,
+    get_workspace,
+    recipe_steps,
+)
 
 SEVERITY_ICONS = {"critical": ":material/error:", "warning": ":material/warning:", "info": ":material/info:"}
 
-st.title("Prepare")
+ensure_app_navigation()
+st.title("Clean and encode")
 workspace = get_workspace()
 result = current_prepared()
 if result is None:

@@ -40,6 +40,10 @@ def render_encoding_table(workspace: Workspace, frame: pd.DataFrame, profile: Ta
     defaults = {e.column: e for e in default_encodings(frame, profile.kinds(), workspace.target)}
     kinds = profile.kinds()
     table = pd.DataFrame([{**e.to_dict(), "kind": kinds.get(e.column, "")} for e in encodings])
+    # Encoder settings mean nothing for numbers and dates; show them blank rather than misleading.
+    not_categorical = table["role"] != "categorical"
+    table["encoder"] = table["encoder"].where(~not_categorical, None)
+    table["rare_min_frequency"] = table["rare_min_frequency"].where(~not_categorical, None)
     table = table[["column", "kind", *EDITABLE, "reason"]]
     key = "encoding_editor_" + str(abs(hash(json.dumps(list(table["column"])))))
     edited = st.data_editor(
@@ -51,7 +55,8 @@ def render_encoding_table(workspace: Workspace, frame: pd.DataFrame, profile: Ta
                 "impute with", options=sorted({*NUMERIC_IMPUTERS, *CATEGORICAL_IMPUTERS}), required=True),
             "add_indicator": st.column_config.CheckboxColumn("missing indicator"),
             "scaler": st.column_config.SelectboxColumn("scaling", options=list(SCALERS), required=True),
-            "encoder": st.column_config.SelectboxColumn("encoding", options=list(ENCODERS), required=True),
+            "encoder": st.column_config.SelectboxColumn("encoding", options=list(ENCODERS),
+                                                        help="For categorical columns only"),
             "rare_min_frequency": st.column_config.NumberColumn(
                 "group labels under", min_value=0.0, max_value=0.5, step=0.01, format="%.2f"),
             "reason": st.column_config.TextColumn("default because"),
@@ -61,6 +66,9 @@ def render_encoding_table(workspace: Workspace, frame: pd.DataFrame, profile: Ta
     problems = []
     for row in edited.to_dict("records"):
         default = defaults[row["column"]]
+        for name in ("encoder", "rare_min_frequency"):
+            if row[name] is None or (isinstance(row[name], float) and pd.isna(row[name])):
+                row[name] = getattr(default, name)
         changed = {name: row[name] for name in EDITABLE if row[name] != getattr(default, name)}
         if changed:
             overrides[row["column"]] = changed

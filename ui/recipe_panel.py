@@ -81,7 +81,7 @@ def render_step_form(workspace: Workspace, frame: pd.DataFrame) -> Step | None:
         after = None
     if after is not None:
         render_preview(sample, after, sampled=len(sample) < len(frame))
-    if st.button("Add step", type="primary", icon=":material/add:", disabled=after is None):
+    if st.button("Add step", type="primary", icon=":material/add:", disabled=after is None, key="add_step"):
         add_step(workspace, step)
         st.rerun()
     return step

@@ -1,0 +1,47 @@
+"""The app's frame: page config, navigation grouped Data / Prepare / ..., and the sidebar status."""
+
+import streamlit as st
+
+from core.samples import list_samples
+from ui.state import current_table, get_workspace, load_sample
+
+PAGES = {
+    "Data": [
+        ("pages/data.py", "Load data", ":material/upload_file:"),
+        ("pages/explore.py", "Explore", ":material/insights:"),
+    ],
+    "Prepare": [
+        ("pages/prepare.py", "Clean and encode", ":material/cleaning_services:"),
+    ],
+}
+
+
+def run_app() -> None:
+    """Set up the page, open the default sample on a first visit, and run the chosen page."""
+    st.set_page_config(page_title="Data-mining workbench", page_icon=":material/query_stats:", layout="wide")
+    workspace = get_workspace()
+    if not workspace.has_data and not st.session_state.get("default_sample_tried"):
+        st.session_state["default_sample_tried"] = True
+        load_sample(list_samples()[0])
+    navigation = st.navigation({
+        group: [st.Page(path, title=title, icon=icon, default=path == "pages/data.py")
+                for path, title, icon in pages]
+        for group, pages in PAGES.items()
+    })
+    render_sidebar_status()
+    navigation.run()
+
+
+def render_sidebar_status() -> None:
+    workspace = get_workspace()
+    with st.sidebar:
+        table = current_table()
+        if table is None:
+            st.info("No dataset loaded. Open **Load data** to upload a CSV or pick a sample.")
+            return
+        rows, columns = table.frame.shape
+        st.markdown("**Dataset**")
+        st.caption(workspace.dataset_name)
+        st.caption(f"{rows:,} rows x {columns} columns")
+        if workspace.target:
+            st.caption(f"Target: {workspace.target}")
