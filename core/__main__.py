@@ -24,14 +24,94 @@ def command_profile(args: argparse.Namespace) -> dict[str, Any]:
     return result
 
 
+def _load_for_training(args: argparse.Namespace) -> tuple[Any, Any, list[dict[str, Any]] | None, Any]:
+    """Read the table, replay the recipe (if any) and build the training settings."""
+    from core.train import TrainSettings
+
+    table = read_csv_file(args.data)
+    frame, recipe = table.frame, None
+    if args.recipe:
+        from core.recipe import apply_recipe, load_recipe
+
+        steps = load_recipe(args.recipe)
+        applied = apply_recipe(frame, steps)
+        problems = [f"step {outcome.index + 1} ({outcome.description}): {outcome.error}"
+                    for outcome in applied.problems]
+        if problems:
+            raise DataError(f"The recipe could not be replayed on {args.data}: {'; '.join(problems)}. "
+                            "Fix or remove those steps.")
+        frame, recipe = applied.frame, [step.to_dict() for step in steps]
+    settings = TrainSettings(target=args.target, task=args.task, folds=args.folds, seed=args.seed)
+    return frame, settings, recipe, table
+
+
+def command_train(args: argparse.Namespace) -> dict[str, Any]:
+    from core.train import train_model
+
+    frame, settings, recipe, table = _load_for_training(args)
+    run = train_model(frame, settings, args.model or "hist_gradient_boosting", recipe=recipe,
+                      source_fingerprint=table.fingerprint)
+    record = run.record
+    summary = {"task": record.task, "model": record.model, "cv": record.cv, "test": record.test,
+               "fit_seconds": record.fit_seconds, "cv_std": record.cv_std, "params": record.params,
+               "sort_by": record.sort_by, "run_id": record.run_id,
+               "data_fingerprint": record.data_fingerprint,
+               "rows": record.rows, "notes": table.notes + record.notes, "out": args.out}
+    # For now MODEL is the run's JSON record; the model bundle (skops + JSON) will take its place.
+    try:
+        with open(args.out, "w", encoding="utf-8") as handle:
+            handle.write(record.to_json())
+    except OSError as exc:
+        raise DataError(f"Cannot write {args.out}: {exc.strerror}. Choose another --out path.") from None
+    return summary
+
+
+def command_compare(args: argparse.Namespace) -> dict[str, Any]:
+    from core.train import compare_leaderboard
+
+    frame, settings, _, table = _load_for_training(args)
+    leaderboard = compare_leaderboard(frame, settings, sort_by=args.sort_by)
+    return {**leaderboard.to_dict(), "notes": table.notes}
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage mistakes end like every other bad input: one ``error:`` line and exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"error: {message}. See 'python -m core --help'.\n")
+
+
+def _add_training_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("data", help="CSV file")
+    parser.add_argument("--target", required=True, help="column to predict")
+    parser.add_argument("--task", choices=("classification", "regression"),
+                        help="default: detected from the target")
+    parser.add_argument("--folds", type=int, default=5, help="cross-validation folds (default 5)")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="random seed; the same seed repeats a run exactly")
+    parser.add_argument("--recipe",
+                        help="cleaning recipe (JSON from the Prepare page) replayed before training")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m core", description=__doc__)
+    parser = _Parser(prog="python -m core", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
     profile = commands.add_parser("profile", help="column kinds, statistics and data-quality warnings")
     profile.add_argument("data", help="CSV file")
     profile.add_argument("--target", help="column to predict; adds imbalance and leakage checks")
     profile.set_defaults(handler=command_profile)
+
+    train = commands.add_parser("train", help="cross-validate one model, refit it and score the test rows")
+    _add_training_arguments(train)
+    train.add_argument("--model", help="algorithm name, e.g. random_forest (default hist_gradient_boosting)")
+    train.add_argument("--out", required=True, help="where to write the run summary (JSON)")
+    train.set_defaults(handler=command_train)
+
+    compare = commands.add_parser("compare", help="cross-validate several algorithms; leaderboard best first")
+    _add_training_arguments(compare)
+    compare.add_argument("--sort-by", help="metric to rank by (default roc_auc, balanced_accuracy or r2)")
+    compare.set_defaults(handler=command_compare)
     return parser
 
 

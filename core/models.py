@@ -1,0 +1,447 @@
+"""The algorithm catalogue: each algorithm's name, task, estimator factory and parameter specs.
+
+A ``ModelSpec`` is plain data plus a factory. Its ``ParamSpec`` names are the estimator's own
+scikit-learn parameter names, so the same specs render as widgets, are validated here, and become
+tuning search spaces (``search_space``) without a second, hand-written list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from core.errors import DataError
+from core.specs import ParamSpec
+
+TASKS = ("classification", "regression")
+# Above these training-row counts an algorithm is left out of the default compare set (it can still
+# be chosen by name): kernel SVMs and MLPs grow too slow, extra trees cost as much as the random
+# forest they usually match, k-NN predictions and forests get costly on big tables.
+SMALL_DATA_ROWS = 2_000
+LARGE_DATA_ROWS = 60_000
+HUGE_DATA_ROWS = 200_000
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """One algorithm for one task.
+
+    ``factory(params, seed, class_weight)`` returns an unfitted estimator from complete, validated
+    parameters. ``max_default_rows`` leaves the algorithm out of the default compare set on larger
+    tables; ``cost`` is a rough relative cost per fit used for time estimates.
+    """
+
+    name: str
+    task: str
+    label: str
+    factory: Callable[[dict[str, Any], int, str | None], Any] = field(repr=False)
+    params: tuple[ParamSpec, ...] = ()
+    help: str = ""
+    class_weight: bool = False
+    max_default_rows: int | None = None
+    cost: float = 1.0
+
+    def defaults(self) -> dict[str, Any]:
+        return {spec.name: spec.default for spec in self.params}
+
+    def resolve_params(self, params: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Defaults overlaid with ``params``; an unknown name or out-of-range value is a ``DataError``."""
+        values = self.defaults()
+        by_name = {spec.name: spec for spec in self.params}
+        for name, value in (params or {}).items():
+            if name not in by_name:
+                known = ", ".join(by_name) or "none"
+                raise DataError(f"'{self.name}' has no parameter '{name}'. Its parameters are: {known}.")
+            values[name] = _check_value(self.name, by_name[name], value)
+        return values
+
+    def build(self, params: dict[str, Any] | None = None, seed: int = 0,
+              class_weight: str | None = None) -> Any:
+        """An unfitted estimator; ``class_weight`` is ignored by algorithms that do not support it."""
+        return self.factory(self.resolve_params(params), seed, class_weight if self.class_weight else None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "task": self.task, "label": self.label, "help": self.help,
+                "class_weight": self.class_weight, "params": [spec.to_dict() for spec in self.params]}
+
+
+def _check_value(model: str, spec: ParamSpec, value: Any) -> Any:
+    where = f"Parameter '{spec.name}' of '{model}'"
+    if value is None:
+        if spec.optional or spec.default is None:
+            return None
+        raise DataError(f"{where} needs a value.")
+    if spec.kind in ("int", "float"):
+        if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+            raise DataError(f"{where} must be a number, not {value!r}.")
+        if spec.kind == "int":
+            if float(value) != int(value):
+                raise DataError(f"{where} must be a whole number, not {value!r}.")
+            value = int(value)
+        else:
+            value = float(value)
+        if (spec.low is not None and value < spec.low) or (spec.high is not None and value > spec.high):
+            raise DataError(f"{where} must be between {spec.low:g} and {spec.high:g}; {value:g} is outside.")
+        return value
+    if spec.kind == "bool":
+        if not isinstance(value, bool | np.bool_):
+            raise DataError(f"{where} must be true or false, not {value!r}.")
+        return bool(value)
+    if spec.kind == "choice":
+        # JSON turns tuples into lists and may write 1.0 as 1; the catalogue's own value is returned.
+        normalised = tuple(value) if isinstance(value, list) else value
+        for choice in spec.choices:
+            same_kind = isinstance(choice, str) == isinstance(normalised, str)
+            if same_kind and not isinstance(normalised, bool) and choice == normalised:
+                return choice
+        raise DataError(f"{where} must be one of {', '.join(map(str, spec.choices))}; {value!r} is not.")
+    return value
+
+
+def search_space(spec: ModelSpec) -> dict[str, Any]:
+    """Distributions for randomized search, one per tunable parameter (scipy.stats or lists)."""
+    from scipy.stats import loguniform, randint, uniform
+
+    space: dict[str, Any] = {}
+    for param in spec.params:
+        if not param.tunable:
+            continue
+        if param.kind == "choice":
+            space[param.name] = list(param.choices)
+        elif param.kind == "bool":
+            space[param.name] = [True, False]
+        elif param.kind == "int":
+            low, high = int(param.low), int(param.high)
+            if param.log:
+                values = sorted({int(round(v)) for v in np.geomspace(low, high, 16)})
+                space[param.name] = values + ([None] if param.optional else [])
+            elif param.optional:
+                space[param.name] = list(range(low, high + 1)) + [None]
+            else:
+                space[param.name] = randint(low, high + 1)
+        elif param.kind == "float":
+            if param.log:
+                space[param.name] = loguniform(param.low, param.high)
+            else:
+                space[param.name] = uniform(param.low, param.high - param.low)
+    return space
+
+
+# ----------------------------------------------------------------------------- parameter specs
+def _c(default: float = 1.0) -> ParamSpec:
+    return ParamSpec("C", "float", default, "C (inverse regularisation)", low=1e-3, high=1e3, log=True,
+                     help="Smaller C means a simpler, more regularised model; larger C fits the training "
+                          "data more closely.")
+
+
+def _probability() -> ParamSpec:
+    return ParamSpec("probability", "bool", False, "Probability estimates", tunable=False,
+                     help="Calibrate scores into probabilities (needed for log loss and the calibration "
+                          "curve). Costs extra fits.")
+
+
+_MAX_DEPTH = ParamSpec("max_depth", "int", None, "Maximum depth", low=1, high=50, optional=True, log=True,
+                       help="Limit how deep a tree may grow; empty means no limit. Small depths "
+                            "(2 to 4) give trees you can read.")
+_MIN_SAMPLES_LEAF = ParamSpec("min_samples_leaf", "int", 1, "Minimum rows per leaf", low=1, high=100,
+                              log=True, help="Larger values smooth the model and curb over-fitting.")
+_N_ESTIMATORS = ParamSpec("n_estimators", "int", 100, "Number of trees", low=10, high=500, log=True,
+                          help="More trees are steadier but slower; gains fade beyond a few hundred.")
+_MAX_FEATURES = ParamSpec("max_features", "choice", "sqrt", "Features per split",
+                          choices=("sqrt", "log2", 0.5, 1.0),
+                          help="How many features each split may look at: fewer makes trees more "
+                               "different from each other (and faster).")
+_KNN = (
+    ParamSpec("n_neighbors", "int", 5, "Neighbours (k)", low=1, high=100, log=True,
+              help="How many nearest rows vote; larger k gives smoother predictions."),
+    ParamSpec("weights", "choice", "uniform", "Weighting", choices=("uniform", "distance"),
+              help="'distance' lets closer neighbours count more."),
+    ParamSpec("p", "choice", 2, "Distance", choices=(1, 2), help="1 = Manhattan, 2 = Euclidean distance."),
+)
+
+
+def _hgb_specs(losses: tuple[str, ...]) -> tuple[ParamSpec, ...]:
+    return (
+        ParamSpec("learning_rate", "float", 0.1, "Learning rate", low=0.01, high=1.0, log=True,
+                  help="How much each new tree corrects the previous ones; smaller needs more iterations."),
+        ParamSpec("max_iter", "int", 100, "Boosting iterations", low=10, high=1000, log=True,
+                  help="Number of trees; early stopping may use fewer on large tables."),
+        ParamSpec("max_leaf_nodes", "int", 31, "Leaves per tree", low=4, high=256, log=True,
+                  help="Bigger trees capture more interactions but over-fit sooner."),
+        ParamSpec("min_samples_leaf", "int", 20, "Minimum rows per leaf", low=2, high=200, log=True),
+        ParamSpec("l2_regularization", "float", 0.0, "L2 regularisation", low=0.0, high=10.0),
+        ParamSpec("loss", "choice", losses[0], "Loss", choices=losses, tunable=False),
+    )
+
+
+_MLP = (
+    ParamSpec("hidden_layer_sizes", "choice", (100,), "Hidden layers",
+              choices=((50,), (100,), (100, 50), (64, 64)),
+              help="Neurons per hidden layer, e.g. (100, 50) is two layers."),
+    ParamSpec("alpha", "float", 1e-4, "L2 penalty (alpha)", low=1e-6, high=1.0, log=True),
+    ParamSpec("learning_rate_init", "float", 1e-3, "Initial learning rate", low=1e-4, high=0.1, log=True),
+    ParamSpec("max_iter", "int", 300, "Maximum epochs", low=50, high=2000, log=True, tunable=False),
+    ParamSpec("early_stopping", "bool", True, "Early stopping", tunable=False,
+              help="Hold back 10% of the training rows and stop when their score stops improving."),
+)
+
+
+# ----------------------------------------------------------------------------- factories
+def _with_probability(estimator: Any, params: dict[str, Any]) -> Any:
+    params = dict(params)
+    if not params.pop("probability", False):
+        return estimator
+    from sklearn.calibration import CalibratedClassifierCV
+
+    return CalibratedClassifierCV(estimator, ensemble=False, cv=3)
+
+
+def _logistic(p: dict[str, Any], seed: int, cw: str | None) -> Any:
+    from sklearn.linear_model import LogisticRegression
+
+    solver = "lbfgs" if p["l1_ratio"] == 0 else "saga"
+    return LogisticRegression(C=p["C"], l1_ratio=p["l1_ratio"], solver=solver, max_iter=p["max_iter"],
+                              class_weight=cw, random_state=seed)
+
+
+def _knn(task: str) -> Callable[..., Any]:
+    def build(p: dict[str, Any], seed: int, cw: str | None) -> Any:
+        from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+
+        cls = KNeighborsClassifier if task == "classification" else KNeighborsRegressor
+        return cls(**p)
+    return build
+
+
+def _tree(task: str) -> Callable[..., Any]:
+    def build(p: dict[str, Any], seed: int, cw: str | None) -> Any:
+        from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+        if task == "classification":
+            return DecisionTreeClassifier(**p, class_weight=cw, random_state=seed)
+        return DecisionTreeRegressor(**p, random_state=seed)
+    return build
+
+
+def _forest(kind: str, task: str) -> Callable[..., Any]:
+    def build(p: dict[str, Any], seed: int, cw: str | None) -> Any:
+        from sklearn import ensemble
+
+        name = ("RandomForest" if kind == "random" else "ExtraTrees") + (
+            "Classifier" if task == "classification" else "Regressor")
+        extra = {"class_weight": cw} if task == "classification" else {}
+        return getattr(ensemble, name)(**p, random_state=seed, **extra)
+    return build
+
+
+def _hgb(task: str) -> Callable[..., Any]:
+    def build(p: dict[str, Any], seed: int, cw: str | None) -> Any:
+        from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+
+        if task == "classification":
+            return HistGradientBoostingClassifier(**p, class_weight=cw, random_state=seed)
+        return HistGradientBoostingRegressor(**p, random_state=seed)
+    return build
+
+
+def _svc(p: dict[str, Any], seed: int, cw: str | None) -> Any:
+    from sklearn.svm import SVC
+
+    return _with_probability(SVC(C=p["C"], gamma=p["gamma"], class_weight=cw, random_state=seed), p)
+
+
+def _linear_svc(p: dict[str, Any], seed: int, cw: str | None) -> Any:
+    from sklearn.svm import LinearSVC
+
+    return _with_probability(LinearSVC(C=p["C"], class_weight=cw, random_state=seed, max_iter=5000), p)
+
+
+def _naive_bayes(p: dict[str, Any], seed: int, cw: str | None) -> Any:
+    from sklearn.naive_bayes import GaussianNB
+
+    return GaussianNB(**p)
+
+
+def _mlp(task: str) -> Callable[..., Any]:
+    def build(p: dict[str, Any], seed: int, cw: str | None) -> Any:
+        from sklearn.neural_network import MLPClassifier, MLPRegressor
+
+        if task == "classification":
+            return MLPClassifier(**p, random_state=seed)
+        return _scaled_target(MLPRegressor(**p, random_state=seed))
+    return build
+
+
+def _scaled_target(regressor: Any) -> Any:
+    """Standardise the target for learners whose defaults assume unit-scale targets (SVR, MLP)."""
+    from sklearn.compose import TransformedTargetRegressor
+    from sklearn.preprocessing import StandardScaler
+
+    return TransformedTargetRegressor(regressor=regressor, transformer=StandardScaler())
+
+
+def _dummy(task: str) -> Callable[..., Any]:
+    def build(p: dict[str, Any], seed: int, cw: str | None) -> Any:
+        from sklearn.dummy import DummyClassifier, DummyRegressor
+
+        if task == "classification":
+            return DummyClassifier(**p, random_state=seed)
+        return DummyRegressor(**p)
+    return build
+
+
+def _linear(p: dict[str, Any], seed: int, cw: str | None) -> Any:
+    from sklearn.linear_model import LinearRegression
+
+    return LinearRegression(**p)
+
+
+def _ridge(p: dict[str, Any], seed: int, cw: str | None) -> Any:
+    from sklearn.linear_model import Ridge
+
+    return Ridge(**p, random_state=seed)
+
+
+def _lasso(p: dict[str, Any], seed: int, cw: str | None) -> Any:
+    from sklearn.linear_model import Lasso
+
+    return Lasso(**p, random_state=seed)
+
+
+def _elastic_net(p: dict[str, Any], seed: int, cw: str | None) -> Any:
+    from sklearn.linear_model import ElasticNet
+
+    return ElasticNet(**p, random_state=seed)
+
+
+def _svr(p: dict[str, Any], seed: int, cw: str | None) -> Any:
+    from sklearn.svm import SVR
+
+    return _scaled_target(SVR(**p))
+
+
+# ----------------------------------------------------------------------------- the catalogue
+_C, _R = "classification", "regression"
+_ALPHA = ParamSpec("alpha", "float", 1.0, "Regularisation (alpha)", low=1e-4, high=1e3, log=True,
+                   help="Larger alpha shrinks coefficients more (a simpler model).")
+_CATALOGUE: tuple[ModelSpec, ...] = (
+    ModelSpec("baseline", _C, "Baseline (majority class)", _dummy(_C), (
+        ParamSpec("strategy", "choice", "most_frequent", "Strategy",
+                  choices=("most_frequent", "prior", "stratified", "uniform"), tunable=False),),
+        "Always predicts the most frequent class. Any useful model must beat it.", cost=0.05),
+    ModelSpec("logistic_regression", _C, "Logistic regression", _logistic, (
+        _c(), ParamSpec("l1_ratio", "float", 0.0, "L1 share of the penalty", low=0.0, high=1.0, tunable=False,
+                        help="0 is ridge-like (L2), 1 is lasso-like (L1) and drops features."),
+        ParamSpec("max_iter", "int", 1000, "Maximum iterations", low=100, high=10000, log=True,
+                  tunable=False)),
+        "A linear model of the log-odds; fast, readable coefficients, a strong baseline.",
+        class_weight=True, cost=0.2),
+    ModelSpec("k_nearest_neighbors", _C, "k-nearest neighbours", _knn(_C), _KNN,
+              "Predicts the majority class of the k most similar training rows.",
+              max_default_rows=LARGE_DATA_ROWS, cost=0.4),
+    ModelSpec("decision_tree", _C, "Decision tree", _tree(_C), (
+        _MAX_DEPTH, _MIN_SAMPLES_LEAF,
+        ParamSpec("criterion", "choice", "gini", "Split quality", choices=("gini", "entropy", "log_loss"))),
+        "A flowchart of yes/no questions; easy to read when shallow, over-fits when deep.",
+        class_weight=True, cost=0.3),
+    ModelSpec("random_forest", _C, "Random forest", _forest("random", _C),
+              (_N_ESTIMATORS, _MAX_DEPTH, _MIN_SAMPLES_LEAF, _MAX_FEATURES),
+              "Many decision trees on bootstrap samples, voting together; robust with little tuning.",
+              class_weight=True, max_default_rows=HUGE_DATA_ROWS, cost=3.0),
+    ModelSpec("extra_trees", _C, "Extra trees", _forest("extra", _C),
+              (_N_ESTIMATORS, _MAX_DEPTH, _MIN_SAMPLES_LEAF, _MAX_FEATURES),
+              "Like a random forest but with random split points; faster and often as accurate.",
+              class_weight=True, max_default_rows=SMALL_DATA_ROWS, cost=2.5),
+    ModelSpec("hist_gradient_boosting", _C, "Histogram gradient boosting", _hgb(_C),
+              _hgb_specs(("log_loss",)),
+              "Trees added one after another, each fixing the last one's errors; usually the most "
+              "accurate on tables.", class_weight=True, cost=2.0),
+    ModelSpec("svm_rbf", _C, "SVM (RBF kernel)", _svc, (
+        _c(), ParamSpec("gamma", "choice", "scale", "Kernel width (gamma)",
+                        choices=("scale", "auto", 0.001, 0.01, 0.1, 1.0),
+                        help="Larger gamma makes each training row's influence more local."),
+        _probability()),
+        "A support vector machine with a curved (RBF) boundary; strong on small, scaled data.",
+        class_weight=True, max_default_rows=SMALL_DATA_ROWS, cost=3.0),
+    ModelSpec("svm_linear", _C, "SVM (linear)", _linear_svc, (_c(), _probability()),
+              "A support vector machine with a straight boundary; fast on wide data.",
+              class_weight=True, cost=0.2),
+    ModelSpec("naive_bayes", _C, "Naive Bayes (Gaussian)", _naive_bayes, (
+        ParamSpec("var_smoothing", "float", 1e-9, "Variance smoothing", low=1e-12, high=1e-1, log=True),),
+        "Treats features as independent given the class; very fast, a useful sanity check.", cost=0.05),
+    ModelSpec("mlp", _C, "Neural network (MLP)", _mlp(_C), _MLP,
+              "A small feed-forward neural network; needs scaled inputs and more data than trees.",
+              max_default_rows=SMALL_DATA_ROWS, cost=5.0),
+    ModelSpec("baseline", _R, "Baseline (mean)", _dummy(_R), (
+        ParamSpec("strategy", "choice", "mean", "Strategy", choices=("mean", "median"), tunable=False),),
+        "Always predicts the training mean. Any useful model must beat it (R² = 0).", cost=0.05),
+    ModelSpec("linear_regression", _R, "Linear regression", _linear, (),
+              "Ordinary least squares: one coefficient per feature, no regularisation.", cost=0.1),
+    ModelSpec("ridge", _R, "Ridge regression", _ridge, (_ALPHA,),
+              "Linear regression with an L2 penalty that shrinks coefficients.", cost=0.1),
+    ModelSpec("lasso", _R, "Lasso regression", _lasso, (_ALPHA,),
+              "Linear regression with an L1 penalty that can set coefficients to zero.", cost=0.2),
+    ModelSpec("elastic_net", _R, "Elastic net", _elastic_net, (
+        _ALPHA, ParamSpec("l1_ratio", "float", 0.5, "L1 share of the penalty", low=0.0, high=1.0)),
+        "A mix of ridge and lasso penalties.", cost=0.2),
+    ModelSpec("k_nearest_neighbors", _R, "k-nearest neighbours", _knn(_R), _KNN,
+              "Averages the target of the k most similar training rows.",
+              max_default_rows=LARGE_DATA_ROWS, cost=0.4),
+    ModelSpec("decision_tree", _R, "Decision tree", _tree(_R), (
+        _MAX_DEPTH, _MIN_SAMPLES_LEAF,
+        ParamSpec("criterion", "choice", "squared_error", "Split quality",
+                  choices=("squared_error", "absolute_error"), tunable=False,
+                  help="'absolute_error' resists outliers but fits much more slowly.")),
+        "A flowchart of yes/no questions ending in an average; readable when shallow.", cost=0.3),
+    ModelSpec("random_forest", _R, "Random forest", _forest("random", _R),
+              (_N_ESTIMATORS, _MAX_DEPTH, _MIN_SAMPLES_LEAF, _MAX_FEATURES),
+              "Many decision trees on bootstrap samples, averaged; robust with little tuning.",
+              max_default_rows=HUGE_DATA_ROWS, cost=3.0),
+    ModelSpec("extra_trees", _R, "Extra trees", _forest("extra", _R),
+              (_N_ESTIMATORS, _MAX_DEPTH, _MIN_SAMPLES_LEAF, _MAX_FEATURES),
+              "Like a random forest but with random split points; faster and often as accurate.",
+              max_default_rows=SMALL_DATA_ROWS, cost=2.5),
+    ModelSpec("hist_gradient_boosting", _R, "Histogram gradient boosting", _hgb(_R),
+              _hgb_specs(("squared_error", "absolute_error")),
+              "Trees added one after another, each fixing the last one's errors; usually the most "
+              "accurate on tables.", cost=2.0),
+    ModelSpec("svr", _R, "Support vector regression", _svr, (
+        _c(), ParamSpec("epsilon", "float", 0.1, "Epsilon (tolerance)", low=1e-3, high=1.0, log=True,
+                        help="Errors smaller than this (in standard deviations of the target) are ignored."),
+        ParamSpec("gamma", "choice", "scale", "Kernel width (gamma)",
+                  choices=("scale", "auto", 0.001, 0.01, 0.1, 1.0))),
+        "A kernel method that ignores small errors; strong on small, scaled data.",
+        max_default_rows=SMALL_DATA_ROWS, cost=3.0),
+    ModelSpec("mlp", _R, "Neural network (MLP)", _mlp(_R), _MLP,
+              "A small feed-forward neural network (the target is standardised while it learns).",
+              max_default_rows=SMALL_DATA_ROWS, cost=5.0),
+)
+
+
+def list_models(task: str) -> list[ModelSpec]:
+    """Every algorithm for a task, baseline first."""
+    _check_task(task)
+    return [spec for spec in _CATALOGUE if spec.task == task]
+
+
+def get_model(name: str, task: str) -> ModelSpec:
+    """The spec for ``name``; an unknown name is a ``DataError`` that lists the known ones."""
+    for spec in list_models(task):
+        if spec.name == name:
+            return spec
+    known = ", ".join(spec.name for spec in list_models(task))
+    raise DataError(f"Unknown {task} model '{name}'. Choose one of: {known}.")
+
+
+def default_compare_set(task: str, n_rows: int | None = None) -> list[str]:
+    """Model names compared by default; slow algorithms drop out as the training part grows."""
+    return [spec.name for spec in list_models(task)
+            if n_rows is None or spec.max_default_rows is None or n_rows <= spec.max_default_rows]
+
+
+def _check_task(task: str) -> None:
+    if task not in TASKS:
+        raise DataError(f"Unknown task '{task}'. Use classification or regression.")

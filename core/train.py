@@ -1,0 +1,943 @@
+"""Split, cross-validate, compare and tune: one leak-free pipeline per model, results not figures.
+
+Every model is ``Pipeline([("preprocess", ColumnTransformer), ("model", estimator)])``, fitted on
+training folds only. A comparison fits each fold's preprocessing once and shares it between all
+algorithms (the same fitted transformer the pipeline would learn on those rows), then runs every
+(algorithm, fold) fit on all cores, yielding each algorithm's row as soon as its folds are done.
+Long work takes a ``progress(fraction, message)`` callback and a ``should_cancel()`` check that is
+consulted between fits.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from sklearn.pipeline import Pipeline
+
+from core import evaluate
+from core.errors import DataError
+from core.models import ModelSpec, default_compare_set, get_model, list_models
+from core.preprocess import ColumnEncoding, build_preprocessor, default_encodings
+from core.runs import (
+    STATUS_CANCELLED,
+    STATUS_DONE,
+    STATUS_FAILED,
+    STATUS_SKIPPED,
+    Leaderboard,
+    LeaderboardRow,
+    RunRecord,
+    frame_fingerprint,
+    new_run_id,
+)
+from core.schema import detect_task, infer_column_kinds
+
+Progress = Callable[[float, str], None]
+ShouldCancel = Callable[[], bool]
+MAX_FOLDS = 20
+# Shared fold preprocessing keeps every fold's encoded arrays in memory; above this it is skipped
+# and each fit runs the whole pipeline instead (slower, same results).
+SHARED_PREPROCESSING_MAX_BYTES = 1_500_000_000
+
+
+class Cancelled(DataError):
+    """The user stopped the work before it finished."""
+
+
+def default_n_jobs() -> int:
+    """Worker processes for fits: every core this process may use."""
+    from joblib import cpu_count
+
+    return max(1, int(cpu_count()))
+
+
+# ----------------------------------------------------------------------------- settings
+@dataclass
+class TrainSettings:
+    """How to train: target, task, features and validation. Plain data; JSON via ``to_dict``.
+
+    ``task`` None detects it from the target. ``encodings`` None uses ``default_feature_encodings``;
+    ``features`` (optional) keeps only those columns. ``time_ordered`` means the rows are in time
+    order: the test rows are the last ones and cross-validation only ever trains on the past.
+    """
+
+    target: str
+    task: str | None = None
+    encodings: list[ColumnEncoding] | None = None
+    features: list[str] | None = None
+    test_size: float = 0.2
+    folds: int = 5
+    seed: int = 0
+    group_column: str | None = None
+    time_ordered: bool = False
+    class_weight: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        values = {item.name: getattr(self, item.name) for item in fields(self)}
+        if self.encodings is not None:
+            values["encodings"] = [encoding.to_dict() for encoding in self.encodings]
+        return values
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> TrainSettings:
+        values = dict(values)
+        if values.get("encodings") is not None:
+            values["encodings"] = [ColumnEncoding.from_dict(item) for item in values["encodings"]]
+        known = {item.name for item in fields(cls)}
+        unknown = set(values) - known
+        if unknown:
+            raise DataError(f"Unknown training setting(s): {', '.join(sorted(unknown))}.")
+        return cls(**values)
+
+
+def default_feature_encodings(frame: pd.DataFrame, target: str, task: str | None = None,
+                              kinds: dict[str, str] | None = None, group_column: str | None = None,
+                              check_leakage: bool = True) -> list[ColumnEncoding]:
+    """All columns but identifiers, constants, free text and leakage suspects, each with its reason."""
+    from core.profile import find_leakage_suspects
+
+    kinds = {str(name): str(kind) for name, kind in (kinds or infer_column_kinds(frame)).items()}
+    encodings = default_encodings(frame, kinds, target)
+    suspects: dict[str, float] = {}
+    if check_leakage and target in frame.columns and frame[target].notna().any():
+        suspects = find_leakage_suspects(frame, target, task or detect_task(frame[target]), kinds)
+    for encoding in encodings:
+        if encoding.column == group_column:
+            encoding.role, encoding.reason = "drop", "group column: decides the folds, not a feature"
+        elif encoding.column in suspects and encoding.role != "drop":
+            encoding.role = "drop"
+            encoding.reason = (f"leakage suspect: predicts '{target}' almost perfectly on its own "
+                               f"(score {suspects[encoding.column]:.2f})")
+    return encodings
+
+
+# ----------------------------------------------------------------------------- validation and split
+@dataclass
+class PreparedData:
+    """The validated training and test parts and the cross-validation folds every model shares."""
+
+    settings: TrainSettings
+    task: str
+    X_train: pd.DataFrame
+    y_train: np.ndarray
+    X_test: pd.DataFrame
+    y_test: np.ndarray
+    encodings: list[ColumnEncoding]
+    splits: list[tuple[np.ndarray, np.ndarray]]
+    classes: np.ndarray | None = None
+    notes: list[str] = field(default_factory=list)
+    fingerprint: str = ""
+
+    @property
+    def n_classes(self) -> int | None:
+        return None if self.classes is None else len(self.classes)
+
+    @property
+    def feature_columns(self) -> list[str]:
+        return [encoding.column for encoding in self.encodings if encoding.role != "drop"]
+
+
+def prepare_xy(frame: pd.DataFrame, settings: TrainSettings) -> PreparedData:
+    """Check the table against the settings, then split it; every problem is a ``DataError`` with a fix."""
+    _check_settings(frame, settings)
+    target, notes = settings.target, []
+    missing = frame[target].isna()
+    if missing.all():
+        raise DataError(f"The target '{target}' has no values. Choose a column that holds what to predict.")
+    if missing.any():
+        notes.append(f"Dropped {int(missing.sum())} row(s) with no value in the target '{target}'.")
+        frame = frame.loc[~missing]
+    task = settings.task or detect_task(frame[target])
+    y = _target_values(frame[target], task, target)
+    classes = np.unique(y) if task == "classification" else None
+    if classes is not None and len(classes) < 2:
+        raise DataError(f"The target '{target}' has only one class ('{classes[0]}'), so there is nothing "
+                        "to tell apart. Choose another target, or check that no recipe step removed the "
+                        "other classes.")
+    _check_row_count(len(y), settings, classes)
+    encodings = _resolve_encodings(frame, settings, task, notes)
+    settings = TrainSettings.from_dict({**settings.to_dict(), "task": task,
+                                        "encodings": [encoding.to_dict() for encoding in encodings]})
+    X = frame.drop(columns=[target])
+    train_rows, test_rows = _holdout(X, y, settings, classes)
+    X_train, y_train = X.iloc[train_rows], y[train_rows]
+    X_test, y_test = X.iloc[test_rows], y[test_rows]
+    splits = _cv_splits(X_train, y_train, settings, classes)
+    return PreparedData(settings, task, X_train, y_train, X_test, y_test, encodings, splits, classes, notes,
+                        frame_fingerprint(frame))
+
+
+def _check_settings(frame: pd.DataFrame, settings: TrainSettings) -> None:
+    columns = ", ".join(map(str, frame.columns[:20]))
+    if settings.target not in frame.columns:
+        raise DataError(f"Target column '{settings.target}' is not in the table. Columns are: {columns}.")
+    if settings.task not in (None, "classification", "regression"):
+        raise DataError(f"Unknown task '{settings.task}'. Use classification or regression.")
+    if not _whole(settings.folds) or not 2 <= settings.folds <= MAX_FOLDS:
+        raise DataError(f"The number of folds must be a whole number from 2 to {MAX_FOLDS}, "
+                        f"not {settings.folds!r}.")
+    if not _whole(settings.seed) or not 0 <= settings.seed < 2**32:
+        raise DataError(f"The seed must be a whole number from 0 to {2**32 - 1}, not {settings.seed!r}.")
+    if not 0.05 <= settings.test_size <= 0.5:
+        raise DataError(f"The test share must be between 0.05 and 0.5 (5% to 50%), not {settings.test_size}.")
+    if settings.class_weight not in (None, "balanced"):
+        raise DataError(f"Class weight must be 'balanced' or none, not '{settings.class_weight}'.")
+    if settings.group_column is not None:
+        if settings.group_column not in frame.columns:
+            raise DataError(f"Group column '{settings.group_column}' is not in the table. "
+                            f"Columns are: {columns}.")
+        if settings.group_column == settings.target:
+            raise DataError("The group column cannot be the target. Choose a column such as a patient or "
+                            "customer id.")
+        if settings.time_ordered:
+            raise DataError("Choose either a group column or time-ordered rows, not both.")
+
+
+def _target_values(column: pd.Series, task: str, target: str) -> np.ndarray:
+    if task == "regression":
+        numbers = pd.to_numeric(column, errors="coerce")
+        bad = column[numbers.isna()]
+        if len(bad):
+            examples = ", ".join(f"'{value}'" for value in bad.astype(str).unique()[:3])
+            raise DataError(f"Regression needs a numeric target, but '{target}' holds text such as "
+                            f"{examples}. Choose classification, or convert the column with a 'Change type' "
+                            "recipe step.")
+        return numbers.to_numpy(dtype=float)
+    if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+        values = column.to_numpy()
+        if np.issubdtype(values.dtype, np.floating) and np.all(np.mod(values, 1) == 0):
+            return values.astype(np.int64)
+        return values
+    return column.astype(str).to_numpy(dtype=object)
+
+
+def _resolve_encodings(frame: pd.DataFrame, settings: TrainSettings, task: str,
+                       notes: list[str]) -> list[ColumnEncoding]:
+    if settings.encodings is None:
+        encodings = default_feature_encodings(frame, settings.target, task,
+                                              group_column=settings.group_column)
+    else:
+        encodings = [ColumnEncoding.from_dict(encoding.to_dict()) for encoding in settings.encodings]
+    absent = [encoding.column for encoding in encodings if encoding.column not in frame.columns
+              and encoding.role != "drop"]
+    if absent:
+        raise DataError(f"Feature column(s) {', '.join(absent)} are not in the table. Remove them from the "
+                        "features or check the recipe.")
+    if settings.features is not None:
+        unknown = [name for name in settings.features if name not in frame.columns]
+        if unknown:
+            raise DataError(f"Feature column(s) {', '.join(unknown)} are not in the table.")
+        for encoding in encodings:
+            if encoding.column not in settings.features and encoding.role != "drop":
+                encoding.role, encoding.reason = "drop", "not chosen as a feature"
+    for encoding in encodings:
+        if encoding.column in (settings.target, settings.group_column) and encoding.role != "drop":
+            what = "target" if encoding.column == settings.target else "group column"
+            notes.append(f"'{encoding.column}' is the {what}, so it was left out of the features.")
+            encoding.role, encoding.reason = "drop", f"the {what}"
+    if not any(encoding.role != "drop" for encoding in encodings):
+        raise DataError("No feature columns are left to learn from. Include at least one column as a feature "
+                        "(identifier, constant and leakage-suspect columns are left out by default).")
+    return encodings
+
+
+def _check_row_count(n_rows: int, settings: TrainSettings, classes: np.ndarray | None) -> None:
+    def enough(n: int) -> bool:
+        n_test = math.ceil(n * settings.test_size)
+        n_train = n - n_test
+        minimum_test = len(classes) if classes is not None and not settings.time_ordered else 1
+        return n_test >= minimum_test and n_train >= 2 * (settings.folds + settings.time_ordered)
+
+    if not enough(n_rows):
+        needed = next(n for n in range(n_rows + 1, 100_000) if enough(n))
+        raise DataError(f"Only {n_rows} rows have a target value, but a {settings.test_size:.0%} test split "
+                        f"with {settings.folds}-fold cross-validation needs at least {needed}. Add rows, or "
+                        "lower the number of folds (minimum 2) or the test share.")
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int | np.integer) and not isinstance(value, bool)
+
+
+def _groups(X: pd.DataFrame, column: str) -> np.ndarray:
+    return X[column].astype(str).fillna("(missing)").to_numpy()
+
+
+def _holdout(X: pd.DataFrame, y: np.ndarray, settings: TrainSettings,
+             classes: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    from sklearn.model_selection import GroupShuffleSplit, train_test_split
+
+    rows = np.arange(len(y))
+    if settings.time_ordered:
+        n_test = math.ceil(len(y) * settings.test_size)
+        return rows[:-n_test], rows[-n_test:]
+    if settings.group_column is not None:
+        groups = _groups(X, settings.group_column)
+        if len(np.unique(groups)) < settings.folds + 1:
+            raise DataError(f"The group column '{settings.group_column}' has {len(np.unique(groups))} "
+                            f"groups; a test split plus {settings.folds}-fold cross-validation needs at "
+                            f"least {settings.folds + 1}. Lower the number of folds or choose another "
+                            "group column.")
+        splitter = GroupShuffleSplit(n_splits=1, test_size=settings.test_size, random_state=settings.seed)
+        return next(splitter.split(X, y, groups))
+    stratify = None
+    if classes is not None:
+        labels, counts = np.unique(y, return_counts=True)
+        if counts.min() < 2:
+            raise DataError(_rare_class_message(labels[counts.argmin()], int(counts.min()), settings))
+        stratify = y
+    train, test = train_test_split(rows, test_size=settings.test_size, random_state=settings.seed,
+                                   stratify=stratify)
+    return np.sort(train), np.sort(test)
+
+
+def _rare_class_message(label: Any, count: int, settings: TrainSettings) -> str:
+    fewer = f" Lower the number of folds to {count}," if count >= 2 else ""
+    return (f"Class '{label}' has only {count} row(s) for training, but {settings.folds}-fold "
+            f"cross-validation needs at least {settings.folds} of every class.{fewer} merge or drop the rare "
+            "class with a recipe step (group rare labels, filter rows), or add rows.").replace(".  ", ". ")
+
+
+def _cv_splits(X: pd.DataFrame, y: np.ndarray, settings: TrainSettings,
+               classes: np.ndarray | None) -> list[tuple[np.ndarray, np.ndarray]]:
+    from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold, TimeSeriesSplit
+
+    if settings.time_ordered:
+        return list(TimeSeriesSplit(n_splits=settings.folds).split(X))
+    if settings.group_column is not None:
+        groups = _groups(X, settings.group_column)
+        if len(np.unique(groups)) < settings.folds:
+            raise DataError(f"The training part has {len(np.unique(groups))} groups in "
+                            f"'{settings.group_column}', fewer than the {settings.folds} folds. Lower the "
+                            "number of folds.")
+        return list(GroupKFold(settings.folds, shuffle=True, random_state=settings.seed).split(X, y, groups))
+    if classes is not None:
+        labels, counts = np.unique(y, return_counts=True)
+        if counts.min() < settings.folds:
+            raise DataError(_rare_class_message(labels[counts.argmin()], int(counts.min()), settings))
+        return list(StratifiedKFold(settings.folds, shuffle=True, random_state=settings.seed).split(X, y))
+    return list(KFold(settings.folds, shuffle=True, random_state=settings.seed).split(X))
+
+
+def make_pipeline(encodings: list[ColumnEncoding], model_spec: ModelSpec,
+                  params: dict[str, Any] | None = None, seed: int = 0,
+                  class_weight: str | None = None) -> Pipeline:
+    """The one unfitted pipeline: preprocessing, then the estimator."""
+    return Pipeline([("preprocess", seeded_preprocessor(encodings, seed, model_spec.task)),
+                     ("model", model_spec.build(params, seed, class_weight))])
+
+
+def seeded_preprocessor(encodings: list[ColumnEncoding], seed: int, task: str = "classification") -> Any:
+    """``build_preprocessor`` with its random steps seeded, so the same seed gives the same model.
+
+    Target encoding cross-fits on shuffled inner folds; scikit-learn 1.9 takes their seed as a
+    splitter in ``cv`` (its own ``random_state`` is deprecated).
+    """
+    from sklearn.model_selection import KFold, StratifiedKFold
+    from sklearn.preprocessing import TargetEncoder
+
+    preprocessor = build_preprocessor(encodings)
+    splitter = StratifiedKFold if task == "classification" else KFold
+    for _, transformer, _ in preprocessor.transformers:
+        for _, step in getattr(transformer, "steps", []):
+            if isinstance(step, TargetEncoder):
+                step.set_params(cv=splitter(5, shuffle=True, random_state=seed))
+    return preprocessor
+
+
+# ----------------------------------------------------------------------------- fold work
+@dataclass
+class FoldData:
+    """One cross-validation fold with its preprocessing fitted on the fold's training rows only."""
+
+    train_rows: np.ndarray
+    validation_rows: np.ndarray
+    preprocessor: Any
+    Z_train: Any
+    Z_validation: Any
+    Z_test: Any
+
+
+def prepare_folds(data: PreparedData, should_cancel: ShouldCancel | None = None) -> list[FoldData]:
+    """Fit each fold's preprocessor on that fold's training rows and encode its rows and the test rows."""
+    folds: list[FoldData] = []
+    for train_rows, validation_rows in data.splits:
+        _check_cancel(should_cancel)
+        preprocessor = seeded_preprocessor(data.encodings, data.settings.seed, data.task)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            Z_train = preprocessor.fit_transform(data.X_train.iloc[train_rows], data.y_train[train_rows])
+            Z_validation = preprocessor.transform(data.X_train.iloc[validation_rows])
+            Z_test = preprocessor.transform(data.X_test)
+        folds.append(FoldData(train_rows, validation_rows, preprocessor, Z_train, Z_validation, Z_test))
+        size = sum(getattr(z, "nbytes", 0) for z in (Z_train, Z_validation, Z_test)) * len(data.splits)
+        if size > SHARED_PREPROCESSING_MAX_BYTES:
+            return []
+    return folds
+
+
+def _fit_and_score(estimator: Any, Z_train: Any, y_train: np.ndarray, sets: dict[str, tuple[Any, np.ndarray]],
+                   task: str, classes: np.ndarray | None) -> dict[str, Any]:
+    """Fit one model on one fold and score it on each named set; failures are reported, not raised."""
+    from sklearn.exceptions import ConvergenceWarning
+
+    outcome: dict[str, Any] = {"error": None, "warnings": []}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        try:
+            started = time.perf_counter()
+            model = clone(estimator).fit(Z_train, y_train)
+            outcome["fit_seconds"] = time.perf_counter() - started
+            for name, (Z, y) in sets.items():
+                outcome[name] = _score(model, Z, y, task, classes)
+            outcome["seconds"] = time.perf_counter() - started
+        except Exception as exc:  # noqa: BLE001 - one failing algorithm must not stop the others
+            outcome["error"] = f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
+    outcome["warnings"] = sorted({str(w.message).split(".")[0] for w in caught
+                                  if issubclass(w.category, ConvergenceWarning)})
+    return outcome
+
+
+def _score(model: Any, Z: Any, y: np.ndarray, task: str,
+           classes: np.ndarray | None) -> dict[str, float | None]:
+    pred = evaluate.predict(model, Z, y, task, classes)
+    if task == "classification":
+        pred.proba = _align_columns(pred.proba, model.classes_, classes)
+        if pred.scores is not None and pred.scores.ndim == 2:
+            pred.scores = _align_columns(pred.scores, model.classes_, classes)
+    return pred.metrics()
+
+
+def _align_columns(values: np.ndarray | None, model_classes: np.ndarray,
+                   classes: np.ndarray) -> np.ndarray | None:
+    """Give a fold model that never saw some class a zero column for it (time-ordered folds can)."""
+    if values is None or len(model_classes) == len(classes):
+        return values
+    full = np.zeros((values.shape[0], len(classes)))
+    full[:, np.searchsorted(classes, model_classes)] = values
+    return full
+
+
+def _fit_pipeline(pipeline: Pipeline, X: pd.DataFrame, y: np.ndarray) -> dict[str, Any]:
+    started = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pipeline.fit(X, y)
+    return {"pipeline": pipeline, "fit_seconds": time.perf_counter() - started}
+
+
+def _warm_up() -> int:
+    """Import what the fits need, so a worker's start-up overlaps with preparing the data."""
+    import sklearn.dummy  # noqa: F401
+    import sklearn.ensemble  # noqa: F401
+    import sklearn.linear_model  # noqa: F401
+    import sklearn.metrics  # noqa: F401
+    import sklearn.neighbors  # noqa: F401
+    import sklearn.svm  # noqa: F401
+    import sklearn.tree  # noqa: F401
+
+    return 0
+
+
+_warm_up_thread: threading.Thread | None = None
+_warm_up_lock = threading.Lock()
+
+
+def warm_up_workers(n_jobs: int | None = None) -> threading.Thread | None:
+    """Start the worker processes in the background (pages may call this when they open).
+
+    Starting workers and importing scikit-learn in them takes a second or two; this overlaps it
+    with preparing the data. Idle workers stay alive for a few minutes and are reused.
+    """
+    global _warm_up_thread
+    n_jobs = n_jobs or default_n_jobs()
+    if n_jobs < 2:
+        return None
+    from joblib import Parallel, delayed
+
+    with _warm_up_lock:
+        if _warm_up_thread is None or not _warm_up_thread.is_alive():
+            _warm_up_thread = threading.Thread(
+                target=lambda: Parallel(n_jobs=n_jobs)(delayed(_warm_up)() for _ in range(n_jobs)),
+                name="workbench-warm-up", daemon=True)
+            _warm_up_thread.start()
+        return _warm_up_thread
+
+
+def _run_tasks(tasks: list[tuple[Any, ...]], n_jobs: int,
+               stop: Callable[[], bool]) -> Iterator[tuple[Any, dict]]:
+    """Run ``(key, function, *args)`` tasks on ``n_jobs`` workers, yielding ``(key, result)`` as each ends.
+
+    ``stop()`` is asked after every result; when it says so, the remaining tasks are abandoned.
+    """
+    from joblib import Parallel, delayed
+
+    def call(key: Any, function: Callable[..., dict], *args: Any) -> tuple[Any, dict]:
+        return key, function(*args)
+
+    if n_jobs <= 1:
+        for key, function, *args in tasks:
+            yield call(key, function, *args)
+            if stop():
+                return
+        return
+    # One fit per batch: fits are coarse, and auto-batching would hold finished rows back behind slow fits.
+    results = Parallel(n_jobs=n_jobs, return_as="generator_unordered", batch_size=1)(
+        delayed(call)(key, function, *args) for key, function, *args in tasks)
+    try:
+        for item in results:
+            yield item
+            if stop():
+                break
+    finally:
+        results.close()
+
+
+def _check_cancel(should_cancel: ShouldCancel | None) -> None:
+    if should_cancel is not None and should_cancel():
+        raise Cancelled("Cancelled before it finished; nothing was changed.")
+
+
+def _summarise(outcomes: list[dict[str, Any]],
+               key: str) -> tuple[dict[str, float | None], dict[str, float | None]]:
+    """Mean and standard deviation per metric over folds (a fold without a value is left out)."""
+    outcomes = sorted(outcomes, key=lambda outcome: outcome["fold"])  # same sums whatever order folds end in
+    names = list(outcomes[0][key]) if outcomes and key in outcomes[0] else []
+    means, spreads = {}, {}
+    for name in names:
+        values = [o[key][name] for o in outcomes if o[key].get(name) is not None]
+        means[name] = float(np.mean(values)) if values else None
+        spreads[name] = float(np.std(values)) if values else None
+    return means, spreads
+
+
+# ----------------------------------------------------------------------------- train one model
+@dataclass
+class RunResult:
+    """A trained model: its JSON record, the fitted pipeline and its test-set predictions."""
+
+    record: RunRecord
+    pipeline: Pipeline = field(repr=False)
+    predictions: evaluate.Predictions | None = field(repr=False)
+    prepared: PreparedData = field(repr=False)
+
+    @property
+    def task(self) -> str:
+        return self.record.task
+
+
+def train_model(frame: pd.DataFrame, settings: TrainSettings, model_name: str,
+                params: dict[str, Any] | None = None, progress: Progress | None = None,
+                should_cancel: ShouldCancel | None = None,
+                n_jobs: int | None = None, recipe: list[dict[str, Any]] | None = None,
+                source_fingerprint: str | None = None, reuse_cv: LeaderboardRow | None = None,
+                prepared: PreparedData | None = None) -> RunResult:
+    """Cross-validate one model, refit it on the whole training part and score it on the test rows.
+
+    ``reuse_cv`` takes a finished leaderboard row of the same model and parameters and skips the
+    cross-validation it already did. Raises ``Cancelled`` when ``should_cancel()`` turns true.
+    """
+    started = time.perf_counter()
+    n_jobs = n_jobs or default_n_jobs()
+    warm = warm_up_workers(n_jobs)
+    data = prepared or prepare_xy(frame, settings)
+    spec = get_model(model_name, data.task)
+    params = spec.resolve_params(params)
+    pipeline = make_pipeline(data.encodings, spec, params, data.settings.seed, data.settings.class_weight)
+    tasks: list[tuple[Any, ...]] = [("refit", _fit_pipeline, pipeline, data.X_train, data.y_train)]
+    reuse = reuse_cv is not None and reuse_cv.ok and reuse_cv.model == spec.name and reuse_cv.params == params
+    if not reuse:
+        tasks += _fold_tasks(data, spec.name, pipeline, prepare_folds(data, should_cancel), with_test=False)
+    if warm is not None:
+        warm.join(timeout=30)
+    outcomes: list[dict[str, Any]] = []
+    refit: dict[str, Any] = {}
+    cancelled = False
+
+    def stop() -> bool:
+        nonlocal cancelled
+        cancelled = should_cancel is not None and should_cancel()
+        return cancelled
+
+    for key, outcome in _run_tasks(tasks, n_jobs, stop):
+        if key == "refit":
+            refit = outcome
+        else:
+            if outcome["error"]:
+                raise DataError(f"{spec.label} failed on this data: {outcome['error']}. Try other settings.")
+            outcomes.append({**outcome, "fold": key[1]})
+        if progress is not None:
+            progress((len(outcomes) + bool(refit)) / len(tasks),
+                     f"{spec.label}: {len(outcomes)} fold(s) done")
+    if cancelled or not refit:
+        raise Cancelled("Training was cancelled before it finished.")
+    cv, cv_std = (reuse_cv.cv, reuse_cv.cv_std) if reuse else _summarise(outcomes, "validation")
+    warnings_seen = sorted({w for o in outcomes for w in o["warnings"]})
+    return _finish_run(data, spec, params, refit, cv, cv_std, started, outcomes, recipe, source_fingerprint,
+                       [*data.notes, *warnings_seen])
+
+
+def _fold_tasks(data: PreparedData, key: Any, pipeline: Pipeline, folds: list[FoldData],
+                with_test: bool) -> list[tuple[Any, ...]]:
+    """One task per fold: the bare model on shared encoded arrays, or the whole pipeline without them."""
+    tasks = []
+    y_test = data.y_test
+    for index, (train_rows, validation_rows) in enumerate(data.splits):
+        y_train, y_validation = data.y_train[train_rows], data.y_train[validation_rows]
+        if folds:
+            fold = folds[index]
+            estimator, Z_train, Z_validation, Z_test = (pipeline.named_steps["model"], fold.Z_train,
+                                                        fold.Z_validation, fold.Z_test)
+        else:
+            estimator, Z_train, Z_validation, Z_test = (pipeline, data.X_train.iloc[train_rows],
+                                                        data.X_train.iloc[validation_rows], data.X_test)
+        sets = {"validation": (Z_validation, y_validation)}
+        if with_test:
+            sets["test"] = (Z_test, y_test)
+        tasks.append(((key, index), _fit_and_score, estimator, Z_train, y_train, sets, data.task,
+                      data.classes))
+    return tasks
+
+
+def _finish_run(data: PreparedData, spec: ModelSpec, params: dict[str, Any], refit: dict[str, Any],
+                cv: dict, cv_std: dict, started: float, outcomes: list[dict[str, Any]],
+                recipe: list[dict[str, Any]] | None, source_fingerprint: str | None,
+                notes: list[str]) -> RunResult:
+    pipeline = refit["pipeline"]
+    predictions = evaluate.predict(pipeline, data.X_test, data.y_test, data.task, data.classes)
+    settings = data.settings.to_dict()
+    record = RunRecord(
+        run_id=new_run_id(spec.name, settings, data.fingerprint, params), model=spec.name, label=spec.label,
+        task=data.task, params=params, settings=settings, data_fingerprint=data.fingerprint,
+        sort_by=evaluate.default_sort_metric(data.task, data.n_classes), cv=cv, cv_std=cv_std,
+        test=predictions.metrics(),
+        timings={"fit_seconds": round(refit["fit_seconds"], 4),
+                 "cv_fit_seconds": round(sum(o.get("fit_seconds", 0.0) for o in outcomes), 4),
+                 "total_seconds": round(time.perf_counter() - started, 4)},
+        rows={"train": len(data.y_train), "test": len(data.y_test)}, recipe=recipe,
+        source_fingerprint=source_fingerprint, notes=notes)
+    return RunResult(record, pipeline, predictions, data)
+
+
+# ----------------------------------------------------------------------------- compare
+def estimate_seconds(n_rows: int, model_names: list[str], task: str, folds: int = 5,
+                     n_jobs: int | None = None) -> float:
+    """A rough wall-time estimate (rows x folds x models) shown before a comparison starts."""
+    cost = sum(get_model(name, task).cost for name in model_names)
+    return 1.0 + cost * (folds + 1) * max(n_rows, 1_000) / 10_000 * 0.35 / (n_jobs or default_n_jobs())
+
+
+def compare_models(frame: pd.DataFrame, settings: TrainSettings, model_names: list[str] | None = None,
+                   time_budget_s: float | None = None, progress: Progress | None = None,
+                   should_cancel: ShouldCancel | None = None, n_jobs: int | None = None,
+                   params: dict[str, dict[str, Any]] | None = None,
+                   prepared: PreparedData | None = None) -> Iterator[LeaderboardRow]:
+    """Cross-validate several algorithms on the same folds, yielding each row as soon as it is done.
+
+    ``model_names`` None compares ``default_compare_set`` (the baseline is always added). A model
+    that fails yields a ``failed`` row with its reason; after ``time_budget_s`` or a cancel, the
+    models not yet finished yield ``skipped`` or ``cancelled`` rows. ``params`` maps a model name to
+    parameters other than its defaults.
+    """
+    started = time.perf_counter()
+    n_jobs = n_jobs or default_n_jobs()
+    warm = warm_up_workers(n_jobs)
+    data = prepared or prepare_xy(frame, settings)
+    names = _compare_names(data, model_names, time_budget_s)
+    rows: dict[str, LeaderboardRow] = {}
+    pipelines: dict[str, Pipeline] = {}
+    for name in names:
+        spec = get_model(name, data.task)
+        try:
+            chosen = spec.resolve_params((params or {}).get(name))
+            pipelines[name] = make_pipeline(data.encodings, spec, chosen, data.settings.seed,
+                                            data.settings.class_weight)
+            rows[name] = LeaderboardRow(name, spec.label, chosen)
+        except DataError as exc:
+            rows[name] = LeaderboardRow(name, spec.label, dict((params or {}).get(name) or {}),
+                                        status=STATUS_FAILED, error=str(exc))
+    for name in names:
+        if rows[name].status == STATUS_FAILED:
+            yield rows[name]
+    if progress is not None:
+        progress(0.0, "Encoding the folds...")
+    try:
+        folds = prepare_folds(data, should_cancel)
+    except Cancelled:
+        folds = []
+    tasks = [task for name in names if name in pipelines
+             for task in _fold_tasks(data, name, pipelines[name], folds, with_test=True)]
+    if warm is not None:
+        warm.join(timeout=30)
+    outcomes: dict[str, list[dict[str, Any]]] = {name: [] for name in pipelines}
+    state: dict[str, str | None] = {"stopped": None}
+
+    def stop() -> bool:
+        # The budget only counts once the baseline is done: a leaderboard always has its baseline.
+        baseline_done = rows["baseline"].cv or rows["baseline"].status != STATUS_DONE
+        if should_cancel is not None and should_cancel():
+            state["stopped"] = STATUS_CANCELLED
+        elif time_budget_s is not None and baseline_done and time.perf_counter() - started > time_budget_s:
+            state["stopped"] = STATUS_SKIPPED
+        return state["stopped"] is not None
+
+    if not stop():
+        for done, ((name, fold), outcome) in enumerate(_run_tasks(tasks, n_jobs, stop), start=1):
+            outcomes[name].append({**outcome, "fold": fold})
+            if progress is not None:
+                progress(done / len(tasks),
+                         f"{rows[name].label}: fold {len(outcomes[name])} of {len(data.splits)}")
+            finished = len(outcomes[name]) == len(data.splits) or outcome["error"]
+            if finished and rows[name].status == STATUS_DONE and not rows[name].cv:
+                yield _finish_row(rows[name], outcomes[name])
+    for name in pipelines:
+        row = rows[name]
+        if row.status == STATUS_DONE and not row.cv:
+            row.status = state["stopped"] or STATUS_SKIPPED
+            row.error = (f"Skipped: the time budget of {time_budget_s:g} s ran out before it finished."
+                         if row.status == STATUS_SKIPPED else "Cancelled before it finished.")
+            yield row
+    if progress is not None:
+        progress(1.0, "Cancelled." if state["stopped"] == STATUS_CANCELLED else "Done.")
+
+
+def _compare_names(data: PreparedData, model_names: list[str] | None,
+                   time_budget_s: float | None) -> list[str]:
+    names = list(dict.fromkeys(model_names or default_compare_set(data.task, len(data.y_train))))
+    for name in names:
+        get_model(name, data.task)
+    if "baseline" not in names:
+        names.append("baseline")
+    rest = [name for name in names if name != "baseline"]
+    # Costly models first keeps both cores busy to the end; with a budget, cheap ones first finish more.
+    rest.sort(key=lambda name: get_model(name, data.task).cost, reverse=time_budget_s is None)
+    return ["baseline", *rest]
+
+
+def _finish_row(row: LeaderboardRow, outcomes: list[dict[str, Any]]) -> LeaderboardRow:
+    errors = [o["error"] for o in outcomes if o["error"]]
+    if errors:
+        row.status, row.error = STATUS_FAILED, errors[0]
+        return row
+    row.cv, row.cv_std = _summarise(outcomes, "validation")
+    row.test, _ = _summarise(outcomes, "test")
+    row.fit_seconds = float(np.mean([o["fit_seconds"] for o in outcomes]))
+    row.seconds = float(sum(o["seconds"] for o in outcomes))
+    row.warnings = sorted({w for o in outcomes for w in o["warnings"]})
+    return row
+
+
+def compare_leaderboard(frame: pd.DataFrame, settings: TrainSettings, model_names: list[str] | None = None,
+                        sort_by: str | None = None, **options: Any) -> Leaderboard:
+    """Run ``compare_models`` to the end and collect its rows, best first by ``sort_by``."""
+    warm_up_workers(options.get("n_jobs"))
+    data = options.pop("prepared", None) or prepare_xy(frame, settings)
+    sort_by = sort_by or evaluate.default_sort_metric(data.task, data.n_classes)
+    if sort_by not in evaluate.metric_names(data.task):
+        raise DataError(f"Cannot sort a {data.task} leaderboard by '{sort_by}'. Use one of: "
+                        f"{', '.join(evaluate.metric_names(data.task))}.")
+    rows = list(compare_models(frame, settings, model_names, prepared=data, **options))
+    order = [spec.name for spec in list_models(data.task)]
+    return Leaderboard(data.task, sort_by, rows, order)
+
+
+# ----------------------------------------------------------------------------- tune
+TUNE_METHODS = ("random", "halving")
+_MAX_TRIALS = 500
+
+
+@dataclass
+class TuneResult:
+    """A search over a model's parameter specs: every trial, the best parameters and the best run."""
+
+    model: str
+    method: str
+    metric: str
+    trials: pd.DataFrame
+    best_params: dict[str, Any]
+    best_score: float | None
+    stopped: str | None = None  # None, "time" or "cancelled"
+    run: RunResult | None = field(default=None, repr=False)
+    seconds: float = 0.0
+
+
+class _SearchStopped(Exception):
+    pass
+
+
+class _SearchBudget:
+    """Progress, cancel and time checks between batches of a scikit-learn search."""
+
+    def __init__(self, total: int, progress: Progress | None, should_cancel: ShouldCancel | None,
+                 deadline: float | None):
+        self.total, self.progress, self.should_cancel = total, progress, should_cancel
+        self.deadline = deadline
+        self.done, self.results, self.stopped = 0, None, None
+
+    def check(self) -> None:
+        if self.should_cancel is not None and self.should_cancel():
+            self.stopped = "cancelled"
+        elif self.deadline is not None and time.perf_counter() > self.deadline:
+            self.stopped = "time"
+        if self.stopped:
+            raise _SearchStopped
+
+    def evaluated(self, results: dict[str, Any], count: int, message: str) -> None:
+        self.results, self.done = results, self.done + count
+        if self.progress is not None:
+            self.progress(min(self.done / max(self.total, 1), 1.0), message)
+
+
+def _search_classes() -> tuple[type, type]:
+    """RandomizedSearchCV and HalvingRandomSearchCV that stop between batches (subclasses' hook)."""
+    from sklearn.experimental import enable_halving_search_cv  # noqa: F401
+    from sklearn.model_selection import HalvingRandomSearchCV, ParameterSampler, RandomizedSearchCV
+
+    class BatchedRandomSearch(RandomizedSearchCV):
+        budget: _SearchBudget
+
+        def _run_search(self, evaluate_candidates):
+            candidates = list(ParameterSampler(self.param_distributions, self.n_iter,
+                                               random_state=self.random_state))
+            self.budget.total = len(candidates)
+            batch = 2 * max(1, self.n_jobs or 1)  # enough fits to keep every worker busy
+            for start in range(0, len(candidates), batch):
+                self.budget.check()
+                results = evaluate_candidates(candidates[start:start + batch])
+                self.budget.evaluated(results, len(candidates[start:start + batch]),
+                                      f"{min(start + batch, len(candidates))} of {len(candidates)} trials")
+
+    class CheckedHalvingSearch(HalvingRandomSearchCV):
+        budget: _SearchBudget
+
+        def _run_search(self, evaluate_candidates, *, callback_ctx=None):
+            def evaluate(candidate_params, cv=None, more_results=None, **kwargs):
+                self.budget.check()
+                results = evaluate_candidates(candidate_params, cv, more_results=more_results, **kwargs)
+                self.budget.evaluated(results, 1, f"round {more_results['iter'][0] + 1}: "
+                                                  f"{len(candidate_params)} candidates on "
+                                                  f"{more_results['n_resources'][0]} rows")
+                return results
+            super()._run_search(evaluate, callback_ctx=callback_ctx)
+
+    return BatchedRandomSearch, CheckedHalvingSearch
+
+
+def tune_model(frame: pd.DataFrame, settings: TrainSettings, model_name: str, n_trials: int | None = 20,
+               time_budget_s: float | None = None, method: str = "random", metric: str | None = None,
+               progress: Progress | None = None, should_cancel: ShouldCancel | None = None,
+               n_jobs: int | None = None, refit: bool = True,
+               prepared: PreparedData | None = None) -> TuneResult:
+    """Search the model's tunable parameter specs by cross-validation on the training part.
+
+    ``method`` ``random`` samples ``n_trials`` settings (RandomizedSearchCV); ``halving`` races them
+    on growing row samples and keeps the best third each round (HalvingRandomSearchCV). The search
+    stops early at ``time_budget_s`` or a cancel, keeping the trials finished so far. With ``refit``
+    the best parameters are trained like ``train_model`` (``TuneResult.run``).
+    """
+    from core.models import search_space
+
+    started = time.perf_counter()
+    if method not in TUNE_METHODS:
+        raise DataError(f"Unknown tuning method '{method}'. Use random or halving.")
+    if n_trials is None and time_budget_s is None:
+        raise DataError("Give a number of trials or a time budget for tuning.")
+    if n_trials is not None and not 1 <= n_trials <= _MAX_TRIALS:
+        raise DataError(f"The number of trials must be between 1 and {_MAX_TRIALS}, not {n_trials}.")
+    n_jobs = n_jobs or default_n_jobs()
+    warm_up_workers(n_jobs)
+    data = prepared or prepare_xy(frame, settings)
+    spec = get_model(model_name, data.task)
+    space = search_space(spec)
+    if not space:
+        raise DataError(f"{spec.label} has no parameters to tune. Choose another model.")
+    metric = metric or evaluate.default_sort_metric(data.task, data.n_classes)
+    scoring, sign = evaluate.sklearn_scoring(metric, data.n_classes)
+    pipeline = make_pipeline(data.encodings, spec, None, data.settings.seed, data.settings.class_weight)
+    prefix = "model__" + _inner_prefix(pipeline.named_steps["model"])
+    distributions = {prefix + name: values for name, values in space.items()}
+    random_search, halving_search = _search_classes()
+    trials = n_trials or _MAX_TRIALS
+    common = {"scoring": scoring, "cv": data.splits, "n_jobs": n_jobs, "random_state": data.settings.seed,
+              "refit": False, "error_score": np.nan}
+    if method == "random":
+        search = random_search(pipeline, distributions, n_iter=trials, **common)
+    else:
+        search = halving_search(pipeline, distributions, n_candidates=max(trials, 3), factor=3,
+                                min_resources="exhaust", **common)
+    deadline = started + time_budget_s if time_budget_s is not None else None
+    search.budget = _SearchBudget(trials, progress, should_cancel, deadline)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            search.fit(data.X_train, data.y_train)
+        except _SearchStopped:
+            pass
+        except ValueError as exc:
+            if "fits failed" not in str(exc):
+                raise
+            raise DataError(f"Every trial of {spec.label} failed on this data ({str(exc).splitlines()[0]}). "
+                            "Check the features or try another model.") from None
+    table = _trials_table(search.budget.results, prefix, sign)
+    best_params, best_score = _best_trial(table, spec, method, metric)
+    result = TuneResult(spec.name, method, metric, table, best_params, best_score, search.budget.stopped)
+    if refit and best_params and search.budget.stopped != "cancelled":
+        result.run = train_model(frame, settings, spec.name, best_params, n_jobs=n_jobs, prepared=data)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _inner_prefix(estimator: Any) -> str:
+    """Where the learner's own parameters sit inside a wrapper (target scaling, calibration)."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.compose import TransformedTargetRegressor
+
+    if isinstance(estimator, TransformedTargetRegressor):
+        return "regressor__"
+    if isinstance(estimator, CalibratedClassifierCV):
+        return "estimator__"
+    return ""
+
+
+def _trials_table(results: dict[str, Any] | None, prefix: str, sign: float) -> pd.DataFrame:
+    if not results:
+        return pd.DataFrame(columns=["trial", "score", "score_std", "fit_seconds"])
+    table = pd.DataFrame([{key[len(prefix):]: value for key, value in params.items()}
+                          for params in results["params"]], dtype=object)
+    table.insert(0, "trial", np.arange(1, len(table) + 1))
+    table["score"] = sign * np.asarray(results["mean_test_score"], dtype=float)
+    table["score_std"] = np.asarray(results["std_test_score"], dtype=float)
+    table["fit_seconds"] = np.asarray(results["mean_fit_time"], dtype=float)
+    for extra in ("iter", "n_resources"):
+        if extra in results:
+            table[extra] = results[extra]
+    return table
+
+
+def _best_trial(table: pd.DataFrame, spec: ModelSpec, method: str,
+                metric: str) -> tuple[dict[str, Any], float | None]:
+    """The best finished trial; for halving only the last round counts, as in scikit-learn."""
+    scored = table[table["score"].notna()] if len(table) else table
+    if method == "halving" and "iter" in scored and len(scored):
+        scored = scored[scored["iter"] == scored["iter"].max()]
+    if not len(scored):
+        return {}, None
+    scores = scored["score"].astype(float)
+    best = scored.loc[scores.idxmax() if evaluate.higher_is_better(metric) else scores.idxmin()]
+    names = [param.name for param in spec.params if param.name in best.index]
+    return spec.resolve_params({name: _plain(best[name]) for name in names}), float(best["score"])
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars to Python ones, so parameters serialise to JSON and validate against specs."""
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    return value.item() if hasattr(value, "item") else value

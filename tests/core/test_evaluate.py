@@ -1,0 +1,226 @@
+"""Metrics equal scikit-learn's; curves, explanations and figures hold what an analyst reads off them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+from sklearn import metrics
+
+from core import evaluate as ev
+from core import model_plots as mp
+from core.errors import DataError
+from core.io import read_csv_file
+from core.runs import Leaderboard, LeaderboardRow
+from core.train import TrainSettings, train_model
+
+RNG = np.random.default_rng(0)
+
+
+def _binary() -> ev.Predictions:
+    y_true = RNG.choice(np.array(["no", "yes"], dtype=object), 200, p=[0.7, 0.3])
+    p_yes = np.clip(0.6 * (y_true == "yes") + RNG.uniform(0, 0.6, 200), 0.01, 0.99)
+    proba = np.column_stack([1 - p_yes, p_yes])
+    y_pred = np.where(p_yes >= 0.5, "yes", "no").astype(object)
+    return ev.Predictions("classification", y_true, y_pred, np.array(["no", "yes"], dtype=object), proba)
+
+
+def _multiclass() -> ev.Predictions:
+    classes = np.array(["a", "b", "c"], dtype=object)
+    y_true = classes[RNG.integers(0, 3, 150)]
+    raw = RNG.uniform(size=(150, 3)) + 1.2 * (y_true[:, None] == classes[None, :])
+    proba = raw / raw.sum(axis=1, keepdims=True)
+    return ev.Predictions("classification", y_true, classes[proba.argmax(axis=1)], classes, proba)
+
+
+# ----------------------------------------------------------------------------- metrics
+def test_binary_metrics_equal_scikit_learn():
+    p = _binary()
+    got = p.metrics()
+    assert got["accuracy"] == pytest.approx(metrics.accuracy_score(p.y_true, p.y_pred))
+    assert got["balanced_accuracy"] == pytest.approx(metrics.balanced_accuracy_score(p.y_true, p.y_pred))
+    assert got["f1"] == pytest.approx(metrics.f1_score(p.y_true, p.y_pred, average="macro"))
+    assert got["f1_weighted"] == pytest.approx(metrics.f1_score(p.y_true, p.y_pred, average="weighted"))
+    assert got["precision"] == pytest.approx(metrics.precision_score(p.y_true, p.y_pred, average="macro"))
+    assert got["recall"] == pytest.approx(metrics.recall_score(p.y_true, p.y_pred, average="macro"))
+    assert got["roc_auc"] == pytest.approx(metrics.roc_auc_score(p.y_true == "yes", p.proba[:, 1]))
+    assert got["log_loss"] == pytest.approx(metrics.log_loss(p.y_true, p.proba, labels=["no", "yes"]))
+    assert got["mcc"] == pytest.approx(metrics.matthews_corrcoef(p.y_true, p.y_pred))
+
+
+def test_multiclass_metrics_equal_scikit_learn_even_when_a_class_is_never_predicted():
+    p = _multiclass()
+    p.y_pred = np.where(p.y_pred == "c", "a", p.y_pred)
+    got = p.metrics()
+    assert got["f1"] == pytest.approx(metrics.f1_score(p.y_true, p.y_pred, average="macro"))
+    assert got["precision"] == pytest.approx(
+        metrics.precision_score(p.y_true, p.y_pred, average="macro", zero_division=0))
+    assert got["roc_auc"] == pytest.approx(metrics.roc_auc_score(p.y_true, p.proba, multi_class="ovr"))
+    assert got["log_loss"] == pytest.approx(metrics.log_loss(p.y_true, p.proba))
+    assert got["mcc"] == pytest.approx(metrics.matthews_corrcoef(p.y_true, p.y_pred))
+
+
+def test_decision_scores_give_roc_auc_but_no_log_loss():
+    p = _binary()
+    scores = np.log(p.proba[:, 1] / p.proba[:, 0])
+    got = ev.classification_metrics(p.y_true, p.y_pred, p.classes, scores=scores)
+    assert got["roc_auc"] == pytest.approx(metrics.roc_auc_score(p.y_true == "yes", scores))
+    assert got["log_loss"] is None
+    one_class = ev.classification_metrics(np.array(["no"] * 5), np.array(["no"] * 5), p.classes,
+                                          proba=np.tile([0.8, 0.2], (5, 1)))
+    assert one_class["roc_auc"] is None and one_class["accuracy"] == 1.0
+
+
+def test_regression_metrics_equal_scikit_learn():
+    y_true = RNG.uniform(1, 100, 80)
+    y_pred = y_true + RNG.normal(0, 5, 80)
+    got = ev.regression_metrics(y_true, y_pred)
+    assert got == pytest.approx({
+        "r2": metrics.r2_score(y_true, y_pred), "mae": metrics.mean_absolute_error(y_true, y_pred),
+        "rmse": metrics.root_mean_squared_error(y_true, y_pred),
+        "mape": metrics.mean_absolute_percentage_error(y_true, y_pred),
+        "median_ae": metrics.median_absolute_error(y_true, y_pred)})
+
+
+def test_metric_directions_and_scorers():
+    assert ev.default_sort_metric("classification", 2) == "roc_auc"
+    assert ev.default_sort_metric("classification", 3) == "balanced_accuracy"
+    assert ev.default_sort_metric("regression") == "r2"
+    assert not ev.higher_is_better("rmse") and ev.higher_is_better("mcc")
+    assert ev.sklearn_scoring("rmse") == ("neg_root_mean_squared_error", -1.0)
+    assert ev.sklearn_scoring("roc_auc", 3)[0] == "roc_auc_ovr"
+    with pytest.raises(DataError, match="Unknown metric"):
+        ev.sklearn_scoring("auc")
+
+
+# ----------------------------------------------------------------------------- curves
+def test_confusion_matrix_counts_and_shares():
+    p = _multiclass()
+    data = ev.confusion(p)
+    assert data.labels == ["a", "b", "c"] and data.counts.sum() == 150
+    assert np.allclose(data.normalized.sum(axis=1), 1.0)
+    assert (data.counts == metrics.confusion_matrix(p.y_true, p.y_pred, labels=p.classes)).all()
+    figure = mp.confusion_figure(data, normalized=True)
+    assert isinstance(figure, go.Figure) and figure.data[0].text[0][0].endswith("%")
+
+
+def test_roc_and_precision_recall_curves_per_class():
+    binary, multi = _binary(), _multiclass()
+    (curve,) = ev.roc_curves(binary)
+    assert curve.label == "yes" and curve.area == pytest.approx(binary.metrics()["roc_auc"])
+    assert [c.label for c in ev.roc_curves(multi)] == ["a", "b", "c"]
+    (pr,) = ev.precision_recall_curves(binary)
+    expected = metrics.average_precision_score(binary.y_true == "yes", binary.proba[:, 1])
+    assert pr.area == pytest.approx(expected)
+    assert len(mp.roc_figure(ev.roc_curves(multi)).data) == 4  # three classes and the chance line
+    assert len(mp.precision_recall_figure([pr]).data) == 1
+
+
+def test_threshold_sweep_matches_predictions_at_each_threshold():
+    p = _binary()
+    sweep = ev.threshold_sweep(p)
+    at_half = sweep.loc[np.isclose(sweep["threshold"], 0.5)].iloc[0]
+    predicted = p.proba[:, 1] >= 0.5
+    assert at_half["precision"] == pytest.approx(metrics.precision_score(p.y_true == "yes", predicted))
+    assert at_half["recall"] == pytest.approx(metrics.recall_score(p.y_true == "yes", predicted))
+    assert sweep["recall"].is_monotonic_decreasing
+    assert len(mp.threshold_figure(sweep, 0.5).data) == 3
+    with pytest.raises(DataError, match="exactly two classes"):
+        ev.threshold_sweep(_multiclass())
+
+
+def test_calibration_needs_probabilities():
+    p = _binary()
+    (curve,) = ev.calibration(p, n_bins=5)
+    assert ((curve.x >= 0) & (curve.x <= 1)).all() and curve.counts.sum() == 200
+    p.proba, p.scores = None, np.zeros(200)
+    with pytest.raises(DataError, match="Probability estimates"):
+        ev.calibration(p)
+
+
+def test_classification_report_matches_scikit_learn():
+    p = _multiclass()
+    frame = ev.classification_report_frame(p).set_index("class")
+    report = metrics.classification_report(p.y_true, p.y_pred, output_dict=True)
+    assert frame.loc["b", "f1-score"] == pytest.approx(report["b"]["f1-score"])
+    assert frame.loc["macro avg", "recall"] == pytest.approx(report["macro avg"]["recall"])
+
+
+def test_residuals_and_their_figures():
+    p = ev.Predictions("regression", np.array([3.0, 5.0, 9.0]), np.array([2.5, 6.0, 9.0]))
+    table = ev.residuals(p)
+    assert table["residual"].tolist() == [0.5, -1.0, 0.0]
+    figures = (mp.predicted_actual_figure(table), mp.residuals_figure(table), mp.residual_histogram(table))
+    for figure in figures:
+        assert isinstance(figure, go.Figure) and figure.data
+
+
+# ----------------------------------------------------------------------------- on trained runs
+@pytest.fixture(scope="module")
+def signal_run():
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"signal": rng.normal(size=300), "noise": rng.normal(size=300),
+                          "colour": rng.choice(["red", "blue"], 300)})
+    frame["target"] = 4 * frame["signal"] + (frame["colour"] == "red") + 0.3 * rng.normal(size=300)
+    return train_model(frame, TrainSettings(target="target", task="regression", folds=3), "ridge", n_jobs=1)
+
+
+def test_permutation_importance_ranks_the_column_the_target_depends_on(signal_run):
+    importance = ev.permutation_importance_frame(signal_run, n_repeats=3)
+    assert importance["feature"].tolist()[0] == "signal"
+    by_feature = importance.set_index("feature")["importance"]
+    assert by_feature["signal"] > 10 * abs(by_feature["noise"])
+    assert len(mp.importance_figure(importance).data) == 1
+
+
+def test_coefficients_and_importances_are_named_after_encoded_features(signal_run, ):
+    coefficients = ev.builtin_importance_frame(signal_run)
+    assert coefficients.attrs["kind"] == "coefficient" and coefficients["feature"].iloc[0] == "signal"
+    assert {"colour_red", "colour_blue"} <= set(coefficients["feature"])
+
+
+def test_partial_dependence_follows_the_learned_effect(signal_run):
+    numeric = ev.partial_dependence_data(signal_run, "signal", grid_resolution=10)
+    assert numeric.average.shape == (1, len(numeric.grid)) and np.all(np.diff(numeric.average[0]) > 0)
+    labels = ev.partial_dependence_data(signal_run, "colour")
+    assert labels.categorical and set(labels.grid) == {"red", "blue"}
+    effect = dict(zip(labels.grid, labels.average[0], strict=True))
+    assert effect["red"] - effect["blue"] == pytest.approx(1.0, abs=0.3)
+    assert len(mp.partial_dependence_figure(labels).data) == 1
+    with pytest.raises(DataError, match="not one of this model's features"):
+        ev.partial_dependence_data(signal_run, "target")
+
+
+def test_learning_curve_reports_training_and_validation_scores(signal_run):
+    curve = ev.learning_curve_data(signal_run, train_sizes=(0.3, 1.0), n_jobs=1)
+    assert curve.metric == "r2" and len(curve.train_sizes) == 2
+    assert (curve.validation_mean > 0.8).all()
+    assert len(mp.learning_curve_figure(curve).data) == 4
+
+
+def test_a_small_tree_is_drawn_in_the_columns_own_units():
+    frame = read_csv_file("sample_data/iris.csv").frame
+    run = train_model(frame, TrainSettings(target="species", folds=3), "decision_tree", {"max_depth": 2},
+                      n_jobs=1)
+    drawing = ev.tree_drawing(run, max_depth=2)
+    first_split = drawing.nodes.iloc[0]
+    assert first_split["feature"].startswith("petal") and 0.5 < first_split["threshold"] < 3.0  # centimetres
+    assert "class: setosa" in drawing.text and drawing.nodes["leaf"].sum() >= 2
+    assert isinstance(mp.tree_figure(drawing), go.Figure)
+    forest = train_model(frame, TrainSettings(target="species", folds=3), "random_forest",
+                         {"n_estimators": 10}, n_jobs=1)
+    with pytest.raises(DataError, match="Only a decision tree"):
+        ev.tree_drawing(forest)
+    assert ev.builtin_importance_frame(forest).attrs["kind"] == "importance"
+
+
+def test_leaderboard_figure_shows_finished_models_best_on_top():
+    rows = [LeaderboardRow("a", "Model A", {}, cv={"r2": 0.5}, cv_std={"r2": 0.1}),
+            LeaderboardRow("baseline", "Baseline", {}, cv={"r2": 0.0}, cv_std={"r2": 0.0}),
+            LeaderboardRow("b", "Model B", {}, cv={"r2": 0.8}, cv_std={"r2": 0.05}),
+            LeaderboardRow("c", "Model C", {}, status="failed", error="boom")]
+    board = Leaderboard("regression", "r2", rows)
+    assert [row.model for row in board.rows] == ["b", "a", "baseline", "c"]
+    bars = mp.leaderboard_figure(board).data[0]
+    assert list(bars.y) == ["Baseline", "Model A", "Model B"]  # plotly draws the last bar on top
