@@ -73,8 +73,14 @@ def feature_target_association(
         if name != target and kind in {"numeric", "boolean", "categorical", "datetime"}
     ]
     data = frame[frame[target].notna()]
+    if task == "classification":
+        counts = data[target].astype(str).value_counts()
+        data = data[data[target].astype(str).isin(counts[counts >= 2].index)]
+    else:
+        numbers = pd.to_numeric(data[target], errors="coerce")
+        data = data[np.isfinite(numbers.astype(float)).fillna(False).to_numpy()]
     data = data.sample(min(len(data), _ASSOCIATION_SAMPLE), random_state=0)
-    if not usable or len(data) < 10:
+    if not usable or len(data) < 10 or (task == "classification" and data[target].nunique() < 2):
         return pd.Series(dtype=float)
     matrix = pd.DataFrame({name: _as_code(data[name], kinds[name]) for name in usable})
     discrete = [kinds[name] != "numeric" for name in usable]
@@ -97,7 +103,7 @@ def _as_number(column: pd.Series) -> pd.Series:
 def _as_code(column: pd.Series, kind: str) -> np.ndarray:
     """Numbers for mutual information: medians for gaps, codes for labels and dates."""
     if kind == "numeric":
-        numbers = column.astype(float)
+        numbers = pd.to_numeric(column, errors="coerce").astype(float).replace([np.inf, -np.inf], np.nan)
         return numbers.fillna(numbers.median() if numbers.notna().any() else 0).to_numpy()
     if kind == "datetime":
         return pd.factorize(pd.to_datetime(column, errors="coerce").dt.year, sort=True)[0]

@@ -202,6 +202,10 @@ def detect_encoding(raw: bytes) -> str:
 
 def decode_text(raw: bytes, encoding: str, partial: bool = False) -> str:
     """Decode bytes; a wrong encoding choice is the user's to fix, so it is a ``DataError``."""
+    if encoding.replace("_", "-").lower().startswith("utf-16") and not _starts_with_utf16_bom(raw) \
+            and not _looks_utf16(raw[:SNIFF_BYTES]):
+        raise DataError(f"The file is not valid {encoding} text (no UTF-16 byte pattern). Choose another "
+                        "encoding under Loading options, for example utf-8 or cp1252.")
     try:
         text = raw.decode(encoding, errors="ignore" if partial else "strict")
     except LookupError:
@@ -271,6 +275,10 @@ def unique_column_names(names: list[str]) -> list[str]:
         seen.add(candidate)
         result.append(candidate)
     return result
+
+
+def _starts_with_utf16_bom(raw: bytes) -> bool:
+    return raw.startswith(b"\xff\xfe") or raw.startswith(b"\xfe\xff")
 
 
 def _looks_utf16(head: bytes) -> bool:

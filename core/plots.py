@@ -85,7 +85,7 @@ def feature_target_figure(
 ) -> go.Figure:
     """The plot that best shows one feature against the target, chosen by their kinds."""
     feature_is_number = feature_kind in {"numeric", "datetime"}
-    data = frame.copy()
+    data = frame[frame[target].notna()].copy()
     if task == "classification":
         data[target] = data[target].astype("string")
         if feature_is_number:

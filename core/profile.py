@@ -267,7 +267,11 @@ def find_leakage_suspects(
             return {}
         model, scoring = DecisionTreeClassifier(max_depth=6, random_state=0), "balanced_accuracy"
     else:
-        y = pd.to_numeric(y, errors="coerce")
+        y = pd.to_numeric(y, errors="coerce").astype(float)
+        finite = np.isfinite(y).to_numpy()
+        data, y = data[finite], y[finite]
+        if len(data) < 30:
+            return {}
         model, scoring = DecisionTreeRegressor(max_depth=6, random_state=0), "r2"
     suspects: dict[str, float] = {}
     for name in data.columns:
@@ -295,6 +299,7 @@ def _single_feature_matrix(column: pd.Series) -> np.ndarray | None:
             return None
         numbers = pd.Series(pd.factorize(column.astype(str))[0], index=column.index).astype(float)
         numbers[column.isna()] = np.nan
+    numbers = numbers.replace([np.inf, -np.inf], np.nan)
     return numbers.fillna(-1e12).to_numpy().reshape(-1, 1)
 
 
@@ -320,8 +325,10 @@ def _skewness(column: pd.Series) -> float | None:
     values = column.dropna()
     if len(values) < 10:
         return None
-    values = values.head(_STATS_SAMPLE).astype(float)
+    values = pd.to_numeric(values.head(_STATS_SAMPLE), errors="coerce").astype(float)
     values = values[np.isfinite(values)]
+    if len(values) < 10:
+        return None
     skew = values.skew()
     return float(skew) if pd.notna(skew) else None
 

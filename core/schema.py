@@ -86,6 +86,26 @@ def detect_task(target: pd.Series) -> str:
     return "regression"
 
 
+def check_kind_fits(column: pd.Series, kind: str) -> None:
+    """Refuse a kind the values cannot carry (text as numbers, non-dates as dates)."""
+    from core.errors import DataError
+
+    values = column.dropna()
+    if values.empty:
+        return
+    if kind == ColumnKind.NUMERIC and not pd.api.types.is_numeric_dtype(values):
+        parsed = pd.to_numeric(values.astype(str).str.replace(",", ".", regex=False), errors="coerce")
+        if parsed.notna().mean() < 1.0:
+            examples = ", ".join(repr(v) for v in values[parsed.isna()].astype(str).unique()[:3])
+            raise DataError(f"'{column.name}' holds values that are not numbers ({examples}). Keep it as "
+                            "categorical, or convert it with a 'Change type' step on the Prepare page, "
+                            "which turns those cells into missing values.")
+    if kind == ColumnKind.DATETIME and not pd.api.types.is_datetime64_any_dtype(values):
+        parsed = pd.to_datetime(values.astype(str).head(_DATE_SAMPLE), errors="coerce", format="mixed")
+        if parsed.notna().mean() < 0.9:
+            raise DataError(f"Most values of '{column.name}' are not dates. Pick another kind.")
+
+
 def apply_overrides(
     kinds: dict[str, ColumnKind], overrides: dict[str, str] | None
 ) -> dict[str, ColumnKind]:

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
+from core.errors import DataError
 from core.io import DELIMITERS, ReadOptions
 from core.samples import list_samples
-from core.schema import KIND_HELP, ColumnKind
+from core.schema import KIND_HELP, ColumnKind, check_kind_fits
 from ui.format import format_bytes
 from ui.state import current_profile, current_table, ensure_app_navigation, get_workspace, load_dataset, load_sample
 
@@ -29,6 +30,7 @@ with upload_column:
         st.session_state["upload_error"] = load_dataset(uploaded.name, uploaded.getvalue())
     if uploaded is None:
         st.session_state.pop("last_upload_id", None)
+        st.session_state.pop("upload_error", None)
     if st.session_state.get("upload_error"):
         kept = (f" The dataset already loaded ({workspace.dataset_name}) is unchanged."
                 if workspace.has_data else "")
@@ -119,8 +121,13 @@ with st.form("kind_override", border=False):
     column = left.selectbox("Column", list(kinds), key=f"override_column_{key}")
     kind = middle.selectbox("Treat it as", kind_values, key=f"override_kind_{key}")
     if right.form_submit_button("Set kind"):
-        workspace.kind_overrides[column] = kind
-        st.rerun()
+        try:
+            check_kind_fits(frame[column], kind)
+        except DataError as exc:
+            st.error(str(exc))
+        else:
+            workspace.kind_overrides[column] = kind
+            st.rerun()
 if workspace.kind_overrides and st.button("Reset all kinds to detected"):
     workspace.kind_overrides.clear()
     st.rerun()

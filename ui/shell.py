@@ -28,8 +28,10 @@ def run_app() -> None:
                 for path, title, icon in pages]
         for group, pages in PAGES.items()
     })
-    render_sidebar_status()
-    navigation.run()
+    try:
+        navigation.run()
+    finally:
+        render_sidebar_status()  # after the page, so it shows what the page just changed
 
 
 def render_sidebar_status() -> None:
