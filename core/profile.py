@@ -212,7 +212,8 @@ def _column_warnings(frame: pd.DataFrame, columns: list[ColumnProfile]) -> list[
                 f"'{name}' is mostly numbers ({mixed:.0%}) but also holds text such as "
                 f"{_non_numeric_examples(frame[name])}; fix those cells or convert the column to numbers.",
             ))
-        skew = _skewness(frame[name]) if column.kind == ColumnKind.NUMERIC else None
+        # Few distinct values (a year, a count of children) are lumpy, not skewed in a way a log fixes.
+        skew = _skewness(frame[name]) if column.kind == ColumnKind.NUMERIC and column.unique > 10 else None
         if skew is not None and abs(skew) > SKEW_THRESHOLD:
             warnings.append(DataWarning(
                 "skewed", name,

@@ -123,14 +123,17 @@ def _is_boolean_pair(values: pd.Series) -> bool:
 
 
 def _is_integer_key(values: pd.Series, n_unique: int) -> bool:
-    """All distinct whole numbers packed into a near-consecutive range: a row number or key."""
-    if len(values) < _MIN_ROWS_FOR_IDENTIFIER or n_unique != len(values):
+    """(Almost) all distinct whole numbers packed into a near-consecutive range: a row number or key.
+
+    "Almost": a few duplicated rows must not hide an ID column.
+    """
+    if len(values) < _MIN_ROWS_FOR_IDENTIFIER or n_unique < 0.95 * len(values):
         return False
     if not pd.api.types.is_integer_dtype(values):
         if not np.all(np.mod(values.to_numpy(dtype=float), 1) == 0):
             return False
     span = float(values.max()) - float(values.min()) + 1
-    return span <= 1.5 * len(values)
+    return span <= 1.5 * n_unique
 
 
 def _mostly_dates(text: pd.Series) -> bool:
