@@ -384,6 +384,11 @@ def _parse_with_pyarrow(
             false_values=["false", "False", "FALSE"],
         ),
     )
+    if skipped and table.num_rows == 0:
+        raise DataError(
+            f"No row has the header's {len(names)} field(s) when split by {options.delimiter!r}. "
+            "Choose another delimiter under Loading options."
+        )
     if skipped:
         notes.append(
             f"Skipped {len(skipped)} row(s) whose number of fields differs from the header's "
