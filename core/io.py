@@ -29,6 +29,7 @@ MISSING_MARKERS = (
 )
 DEFAULT_MAX_UPLOAD_MB = float(os.environ.get("WORKBENCH_MAX_UPLOAD_MB", "200"))
 SNIFF_BYTES = 256 * 1024
+_PYARROW_NATIVE = {"utf-8", "utf-8-sig", "ascii"}
 
 # Leading bytes of file formats people rename to .csv by mistake.
 _MAGIC = (
@@ -124,11 +125,15 @@ def read_csv_robust(
     check_readable_bytes(raw, max_mb)
     if options is None:
         options = detect_read_options(raw)
-    text = decode_text(raw, options.encoding)
-    if not text.strip():
+    # UTF-8 goes to pyarrow as bytes (it validates them); only the head is decoded here. Other
+    # encodings are decoded once. This keeps loading close to a bare pyarrow read in time and memory.
+    native = options.encoding in _PYARROW_NATIVE
+    text = None if native else decode_text(raw, options.encoding)
+    head = decode_text(raw[:SNIFF_BYTES], options.encoding, partial=True) if native else text[:SNIFF_BYTES]
+    if (raw.isspace() if native else text.isspace()) or not head.strip("\ufeff"):
         raise DataError("The file contains only blank lines. Choose a CSV file that holds a table.")
-    names, body, notes = _split_header(text, options)
-    frame = _parse_body(raw, text, body, names, options, notes)
+    names, notes = _header_names(head, options)
+    frame = _parse_body(raw, text, names, options, notes)
     if frame.shape[0] == 0:
         raise DataError(
             "The file has a header row but no data rows. Add rows below the header, "
@@ -301,10 +306,10 @@ def _quoted_cells(sample: str) -> list[str]:
     return re.findall(r'"([^"\n]*)"', sample)[:5000]
 
 
-def _split_header(text: str, options: ReadOptions) -> tuple[list[str], str, list[str]]:
-    """Return column names, the text after the header, and notes for the user."""
+def _header_names(head: str, options: ReadOptions) -> tuple[list[str], list[str]]:
+    """Return column names (read from the file's head) and notes for the user."""
     notes: list[str] = []
-    reader = csv.reader(io.StringIO(text), delimiter=options.delimiter)
+    reader = csv.reader(io.StringIO(head), delimiter=options.delimiter)
     header_row = options.header_row
     skip = header_row if header_row is not None else 0
     try:
@@ -318,7 +323,6 @@ def _split_header(text: str, options: ReadOptions) -> tuple[list[str], str, list
         ) from None
     except csv.Error as exc:
         raise DataError(f"The header row cannot be read as CSV ({exc}). Check the delimiter.") from None
-    body_start = _offset_after_rows(text, options.delimiter, skip + (1 if header_row is not None else 0))
     if header_row is None:
         names = [f"column_{i}" for i in range(1, len(first) + 1)]
     else:
@@ -326,7 +330,7 @@ def _split_header(text: str, options: ReadOptions) -> tuple[list[str], str, list
         if names != [str(n).strip() for n in first]:
             notes.append("Some column names were blank, repeated or padded; "
                          "they were made unique and trimmed.")
-    return names, text[body_start:], notes
+    return names, notes
 
 
 def _offset_after_rows(text: str, delimiter: str, rows: int) -> int:
@@ -345,18 +349,20 @@ def _offset_after_rows(text: str, delimiter: str, rows: int) -> int:
 
 
 def _parse_body(
-    raw: bytes, text: str, body: str, names: list[str], options: ReadOptions, notes: list[str]
+    raw: bytes, text: str | None, names: list[str], options: ReadOptions, notes: list[str]
 ) -> pd.DataFrame:
+    header_rows = (options.header_row + 1) if options.header_row is not None else 0
+    if options.thousands is None:
+        utf8 = raw if text is None else text.encode("utf-8")
+        try:
+            return _parse_with_pyarrow(utf8, header_rows, names, options, notes)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass  # bad UTF-8, ragged quoting: the python engine is more forgiving (and decodes strictly)
+    if text is None:
+        text = decode_text(raw, options.encoding)
+    body = text[_offset_after_rows(text, options.delimiter, header_rows):]
     if not body.strip():
         return pd.DataFrame(columns=names)
-    if options.thousands is None:
-        # UTF-8 bytes go to pyarrow as they are; other encodings are transcoded once.
-        utf8 = raw if options.encoding in {"utf-8", "utf-8-sig", "ascii"} else text.encode("utf-8")
-        skip = (options.header_row + 1) if options.header_row is not None else 0
-        try:
-            return _parse_with_pyarrow(utf8, skip, names, options, notes)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            pass  # ragged quoting or mixed row shapes: the python engine is more forgiving
     return _parse_with_pandas(body, names, options, notes)
 
 
@@ -371,9 +377,10 @@ def _parse_with_pyarrow(
 
     table = pacsv.read_csv(
         io.BytesIO(utf8),
-        read_options=pacsv.ReadOptions(column_names=names, skip_rows=skip_rows, block_size=8 << 20),
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=skip_rows),
         parse_options=pacsv.ParseOptions(
-            delimiter=options.delimiter, newlines_in_values=True, invalid_row_handler=skip_bad_row
+            # Newlines inside quotes force a serial parse; without any quote there can be none.
+            delimiter=options.delimiter, newlines_in_values=b'"' in utf8, invalid_row_handler=skip_bad_row
         ),
         convert_options=pacsv.ConvertOptions(
             null_values=list(options.missing_markers),
@@ -384,6 +391,11 @@ def _parse_with_pyarrow(
             false_values=["false", "False", "FALSE"],
         ),
     )
+    undecodable = [name for name, kind in zip(table.column_names, table.schema.types, strict=True)
+                   if pa.types.is_binary(kind) or pa.types.is_large_binary(kind)]
+    if undecodable:
+        raise DataError(f"Column '{undecodable[0]}' has bytes that are not valid {options.encoding}. Choose "
+                        "another encoding under Loading options, for example cp1252 or latin-1.")
     if skipped and table.num_rows == 0:
         raise DataError(
             f"No row has the header's {len(names)} field(s) when split by {options.delimiter!r}. "
@@ -395,7 +407,7 @@ def _parse_with_pyarrow(
             f"{len(names)}."
         )
     table = _trim_arrow_strings(table, options)
-    frame = table.to_pandas()
+    frame = table.to_pandas(self_destruct=True, split_blocks=True)
     return _numeric_text_columns(frame, options)
 
 
@@ -469,6 +481,9 @@ def _numeric_if_all_numbers(column: pd.Series, options: ReadOptions) -> pd.Serie
     values = column.dropna()
     if values.empty:
         return column
+    # Most text columns fail on their first values; only columns that pass a sample get the full pass.
+    if not _all_parse_as_numbers(values.head(200), options):
+        return column
     cleaned = values
     if options.thousands:
         cleaned = cleaned.str.replace(options.thousands, "", regex=False)
@@ -482,6 +497,15 @@ def _numeric_if_all_numbers(column: pd.Series, options: ReadOptions) -> pd.Serie
             return full.astype("int64")
         return full
     return column
+
+
+def _all_parse_as_numbers(values: pd.Series, options: ReadOptions) -> bool:
+    cleaned = values
+    if options.thousands:
+        cleaned = cleaned.str.replace(options.thousands, "", regex=False)
+    if options.decimal != ".":
+        cleaned = cleaned.str.replace(options.decimal, ".", regex=False)
+    return bool(pd.to_numeric(cleaned, errors="coerce").notna().all())
 
 
 def _drop_empty_unnamed_columns(frame: pd.DataFrame, names: list[str]) -> tuple[pd.DataFrame, int]:
