@@ -10,8 +10,19 @@ from streamlit.testing.v1 import AppTest
 
 from bench.generate import mixed_csv_path
 from bench.timing import report
-from core.recipe import (Bin, ChangeType, DropColumns, DropDuplicates, FillMissing, FilterRows, GroupRare,
-                         NormaliseLabels, Outliers, Transform, apply_recipe)
+from core.recipe import (
+    Bin,
+    ChangeType,
+    DropColumns,
+    DropDuplicates,
+    FillMissing,
+    FilterRows,
+    GroupRare,
+    NormaliseLabels,
+    Outliers,
+    Transform,
+    apply_recipe,
+)
 
 APP = str(__import__("pathlib").Path(__file__).resolve().parents[1] / "app.py")
 
