@@ -27,6 +27,7 @@ class Workspace:
     target: str | None = None
     recipe: list[dict[str, Any]] = field(default_factory=list)
     encoding_overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+    runs: list[dict[str, Any]] = field(default_factory=list)  # RunRecord.to_dict() of each finished run
 
     @property
     def has_data(self) -> bool:

@@ -13,6 +13,9 @@ PAGES = {
     "Prepare": [
         ("pages/prepare.py", "Clean and encode", ":material/cleaning_services:"),
     ],
+    "Model": [
+        ("pages/model.py", "Train and compare", ":material/model_training:"),
+    ],
 }
 
 

@@ -31,16 +31,21 @@ def render_specs(specs: tuple[ParamSpec, ...] | list[ParamSpec], columns: list[s
                                                       key=key, help=help_text)
         elif spec.kind == "bool":
             values[spec.name] = container.checkbox(label, value=bool(spec.default), key=key, help=help_text)
+        elif spec.kind in ("int", "float") and spec.optional and container.checkbox(
+                f"{label}: no limit", value=spec.default is None, key=f"{key}_unset", help=help_text):
+            values[spec.name] = None
         elif spec.kind == "int":
             values[spec.name] = int(container.number_input(
                 label, min_value=int(spec.low) if spec.low is not None else None,
                 max_value=int(spec.high) if spec.high is not None else None,
-                value=int(spec.default), step=1, key=key, help=help_text))
+                value=int(spec.default if spec.default is not None else (spec.low or 1) * 4), step=1, key=key,
+                help=help_text))
         elif spec.kind == "float":
             values[spec.name] = float(container.number_input(
                 label, min_value=float(spec.low) if spec.low is not None else None,
                 max_value=float(spec.high) if spec.high is not None else None,
-                value=float(spec.default), key=key, help=help_text,
+                value=float(spec.default if spec.default is not None else spec.low or 0.0), key=key,
+                help=help_text,
                 format="%.4g" if spec.log else "%.3f"))
         else:
             values[spec.name] = container.text_input(label, value=str(spec.default or ""), key=key,
