@@ -4,7 +4,6 @@ import streamlit as st
 
 from core.doctor import diagnose
 from core.errors import DataError
-from core.export import to_safe_csv
 from core.recipe import apply_recipe, recipe_code, recipe_from_json, recipe_to_json
 from ui.encoding_table import current_encodings, encoding_code, render_encoding_table
 from ui.recipe_panel import add_step, render_recipe, render_step_form
@@ -14,6 +13,7 @@ from ui.state import (
     current_prepared_profile,
     ensure_app_navigation,
     get_workspace,
+    prepared_csv_bytes,
     recipe_steps,
 )
 
@@ -64,7 +64,7 @@ render_encoding_table(workspace, frame, profile)
 
 st.subheader("Take it away")
 left, middle, right = st.columns(3)
-left.download_button("Download cleaned CSV", to_safe_csv(frame), file_name="cleaned.csv", mime="text/csv",
+left.download_button("Download cleaned CSV", prepared_csv_bytes(), file_name="cleaned.csv", mime="text/csv",
                      icon=":material/download:", help="Cells starting with = + - @ are prefixed with ' "
                      "so spreadsheets do not run them as formulas.")
 middle.download_button("Download recipe (JSON)", recipe_to_json(recipe_steps()), file_name="recipe.json",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 
 import pandas as pd
@@ -14,7 +15,6 @@ from core.preprocess import (
     NUMERIC_IMPUTERS,
     SCALERS,
     ColumnEncoding,
-    default_encodings,
     validate_encoding,
 )
 from core.profile import TableProfile
@@ -25,7 +25,9 @@ EDITABLE = ["role", "imputer", "add_indicator", "scaler", "encoder", "rare_min_f
 
 def current_encodings(workspace: Workspace, frame: pd.DataFrame, profile: TableProfile) -> list[ColumnEncoding]:
     """Defaults for the prepared table's columns with the user's edits laid over them."""
-    encodings = default_encodings(frame, profile.kinds(), workspace.target)
+    from ui.state import prepared_default_encodings
+
+    encodings = copy.deepcopy(prepared_default_encodings(frame, profile.kinds(), workspace.target))
     for encoding in encodings:
         for name, value in workspace.encoding_overrides.get(encoding.column, {}).items():
             setattr(encoding, name, value)
@@ -37,7 +39,9 @@ def render_encoding_table(workspace: Workspace, frame: pd.DataFrame, profile: Ta
     if not encodings:
         st.info("No feature columns: every column is the target.")
         return
-    defaults = {e.column: e for e in default_encodings(frame, profile.kinds(), workspace.target)}
+    from ui.state import prepared_default_encodings
+
+    defaults = {e.column: e for e in prepared_default_encodings(frame, profile.kinds(), workspace.target)}
     kinds = profile.kinds()
     table = pd.DataFrame([{**e.to_dict(), "kind": kinds.get(e.column, "")} for e in encodings])
     # Encoder settings mean nothing for numbers and dates; show them blank rather than misleading.

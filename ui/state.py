@@ -184,3 +184,32 @@ def current_prepared_profile() -> TableProfile | None:
     target = workspace.target if workspace.target in result.frame.columns else None
     return _prepared_profile(content_key(), recipe_to_json(recipe_steps()),
                              json.dumps(overrides, sort_keys=True), target, result.frame)
+
+
+@st.cache_data(max_entries=2, show_spinner=False)
+def _safe_csv(content: str, recipe_json: str, _frame: pd.DataFrame) -> bytes:
+    from core.export import to_safe_csv
+
+    return to_safe_csv(_frame)
+
+
+def prepared_csv_bytes() -> bytes:
+    """The cleaned table as a download, built once per table and recipe (not on every rerun)."""
+    from core.recipe import recipe_to_json
+
+    return _safe_csv(content_key(), recipe_to_json(recipe_steps()), current_prepared().frame)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _default_encodings(content: str, recipe_json: str, kinds_json: str, target: str | None, _frame: pd.DataFrame):
+    from core.preprocess import default_encodings
+
+    return default_encodings(_frame, json.loads(kinds_json), target)
+
+
+def prepared_default_encodings(frame: pd.DataFrame, kinds: dict[str, str], target: str | None):
+    """Per-kind default encodings of the prepared table, cached (they scan every column)."""
+    from core.recipe import recipe_to_json
+
+    return _default_encodings(content_key(), recipe_to_json(recipe_steps()), json.dumps(kinds, sort_keys=True),
+                              target, frame)
