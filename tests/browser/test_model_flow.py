@@ -1,0 +1,19 @@
+"""Model in a real browser: train a model on the default sample and see its confusion matrix."""
+
+from playwright.sync_api import expect
+
+from tests.browser.server import wait_idle
+
+
+def test_train_a_model_and_see_its_confusion_matrix(page, app_url):
+    page.goto(f"{app_url}/model")
+    wait_idle(page)
+    expect(page.get_by_role("heading", name="Train and compare")).to_be_visible(timeout=30_000)
+    page.get_by_role("radio", name="Train one").or_(page.get_by_role("button", name="Train one")).first.click()
+    wait_idle(page)
+    page.get_by_role("button", name="Train", exact=True).click()
+    wait_idle(page, timeout=120_000)
+    expect(page.get_by_text("Trained Histogram gradient boosting", exact=False)).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Confusion matrix").first).to_be_visible()
+    expect(page.locator('[data-testid="stPlotlyChart"]').first).to_be_visible(timeout=30_000)
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
