@@ -75,7 +75,8 @@ def _fix_for(kind: str, column: str | None) -> tuple[Step | None, str]:
     if kind in ("constant", "near_constant", "identifier", "high_missing", "leakage") and column:
         return DropColumns([column]), f"Drop '{column}'"
     if kind == "high_cardinality" and column:
-        return GroupRare(column, 0.01, "other"), f"Group rare labels of '{column}'"
+        return (GroupRare(column, 0.01, "other", max_labels=20),
+                f"Keep the 20 most frequent labels of '{column}', group the rest")
     if kind == "mixed_types" and column:
         return ChangeType(column, "numeric"), f"Convert '{column}' to numbers"
     if kind == "skewed" and column:

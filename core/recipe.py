@@ -355,7 +355,11 @@ class FilterRows(Step):
             return f"df = df[{column}.notna()]"
         if self.operator == "contains":
             return f"df = df[{column}.str.contains({self.value!r}, na=False)]"
-        return f"df = df[{column} {self.operator} {self.value!r}]"
+        try:
+            operand = repr(float(self.value))
+        except ValueError:
+            operand = repr(self.value)
+        return f"df = df[{column} {self.operator} {operand}]"
 
 
 @_register
@@ -492,27 +496,33 @@ class GroupRare(Step):
         ParamSpec("column", "column", None, "Categorical column"),
         ParamSpec("min_share", "float", 0.01, "Labels rarer than this share", low=0.0, high=0.5),
         ParamSpec("other_label", "text", "other", "Group them as"),
+        ParamSpec("max_labels", "int", 0, "And keep at most this many labels (0 = no limit)", low=0, high=1000),
     )
     column: str = ""
     min_share: float = 0.01
     other_label: str = "other"
+    max_labels: int = 0
 
     def apply(self, frame):
         _need_columns(frame, self)
         values = frame[self.column].astype("string")
         shares = values.value_counts(normalize=True)
         rare = shares[shares < self.min_share].index
+        if self.max_labels:
+            rare = rare.union(shares.index[int(self.max_labels):])
         out = frame.copy()
         out[self.column] = values.where(~values.isin(rare), self.other_label)
         return out
 
     def describe(self):
-        return f"Group labels of {self.column} under {self.min_share:.0%} as '{self.other_label}'"
+        keep = f", keeping the top {self.max_labels}" if self.max_labels else ""
+        return f"Group labels of {self.column} under {self.min_share:.0%}{keep} as '{self.other_label}'"
 
     def code(self):
+        top = f".union(shares.index[{self.max_labels}:])" if self.max_labels else ""
         return "\n".join([
             f"shares = df[{self.column!r}].value_counts(normalize=True)",
-            f"rare = shares[shares < {self.min_share}].index",
+            f"rare = shares[shares < {self.min_share}].index{top}",
             f"df.loc[df[{self.column!r}].isin(rare), {self.column!r}] = {self.other_label!r}",
         ])
 
