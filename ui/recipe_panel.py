@@ -74,7 +74,10 @@ def render_step_form(workspace: Workspace, frame: pd.DataFrame) -> Step | None:
     try:
         after = step.apply(sample)
     except DataError as exc:
-        st.warning(f"This step would not apply: {exc}", icon=":material/warning:")
+        if str(exc).startswith("No columns chosen"):
+            st.caption("Pick the columns to drop.")  # nothing chosen yet is not a problem to warn about
+        else:
+            st.warning(f"This step would not apply: {exc}", icon=":material/warning:")
         after = None
     except (ValueError, TypeError, KeyError) as exc:
         st.warning(f"This step would not apply: {exc}. Check its settings.", icon=":material/warning:")
