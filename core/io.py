@@ -8,12 +8,13 @@ what pyarrow cannot do (thousands separators, ragged rows). Anything a user can 
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
 import os
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -29,6 +30,7 @@ MISSING_MARKERS = (
 )
 DEFAULT_MAX_UPLOAD_MB = float(os.environ.get("WORKBENCH_MAX_UPLOAD_MB", "200"))
 SNIFF_BYTES = 256 * 1024
+FORMAT_SNIFF_BYTES = 64 * 1024  # enough lines to judge delimiters and number formats
 _PYARROW_NATIVE = {"utf-8", "utf-8-sig", "ascii"}
 
 # Leading bytes of file formats people rename to .csv by mistake.
@@ -83,8 +85,19 @@ class LoadedTable:
 
     frame: pd.DataFrame
     options: ReadOptions
-    fingerprint: str
+    raw: bytes = field(repr=False)
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def fingerprint(self) -> str:
+        """Content hash, computed when asked (hashing a large file costs as much as a tenth of the read)."""
+        if not hasattr(self, "_fingerprint"):
+            self._fingerprint = fingerprint_bytes(self.raw)
+        return self._fingerprint
+
+
+class _UndecodableError(DataError):
+    """Bytes that are not valid in the chosen encoding, found while parsing."""
 
 
 def fingerprint_bytes(raw: bytes) -> str:
@@ -125,6 +138,11 @@ def read_csv_robust(
     check_readable_bytes(raw, max_mb)
     if options is None:
         options = detect_read_options(raw)
+        try:
+            return read_csv_robust(raw, options, max_mb)
+        except _UndecodableError:
+            # Detection checked only the file's head; bad bytes further down mean another encoding.
+            return read_csv_robust(raw, replace(options, encoding=detect_encoding(raw, whole_file=True)), max_mb)
     # UTF-8 goes to pyarrow as bytes (it validates them); only the head is decoded here. Other
     # encodings are decoded once. This keeps loading close to a bare pyarrow read in time and memory.
     native = options.encoding in _PYARROW_NATIVE
@@ -143,7 +161,7 @@ def read_csv_robust(
     if dropped:
         notes.append(f"Dropped {dropped} empty column(s) without a name (trailing delimiters).")
     frame = _dates_to_datetime(frame)
-    return LoadedTable(frame=frame, options=options, fingerprint=fingerprint_bytes(raw), notes=notes)
+    return LoadedTable(frame=frame, options=options, raw=raw, notes=notes)
 
 
 def check_readable_bytes(raw: bytes, max_mb: float = DEFAULT_MAX_UPLOAD_MB) -> None:
@@ -174,21 +192,28 @@ def check_readable_bytes(raw: bytes, max_mb: float = DEFAULT_MAX_UPLOAD_MB) -> N
 def detect_read_options(raw: bytes) -> ReadOptions:
     """Guess encoding, delimiter, decimal mark and thousands separator from the file's start."""
     encoding = detect_encoding(raw)
-    sample = decode_text(raw[:SNIFF_BYTES], encoding, partial=True)
+    sample = decode_text(raw[:FORMAT_SNIFF_BYTES], encoding, partial=True)
     delimiter = detect_delimiter(sample)
     decimal, thousands = detect_number_format(sample, delimiter)
     return ReadOptions(delimiter=delimiter, encoding=encoding, decimal=decimal, thousands=thousands)
 
 
-def detect_encoding(raw: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16, else the best single-byte guess (cp1252 family)."""
+def detect_encoding(raw: bytes, whole_file: bool = False) -> str:
+    """UTF-8 (with or without BOM), UTF-16, else the best single-byte guess (cp1252 family).
+
+    Only the head is checked unless ``whole_file``; the reader re-detects on the whole file when
+    it meets bytes the guess cannot decode.
+    """
     for bom, name in _BOMS:
         if raw.startswith(bom):
             return name
     if _looks_utf16(raw[:SNIFF_BYTES]):
         return "utf-16-le" if raw[1:2] == b"\x00" else "utf-16-be"
     try:
-        raw.decode("utf-8")
+        if whole_file:
+            raw.decode("utf-8")
+        else:  # an incremental decoder tolerates a character cut at the end of the head
+            codecs.getincrementaldecoder("utf-8")().decode(raw[:SNIFF_BYTES], final=False)
         return "utf-8"
     except UnicodeDecodeError:
         pass
@@ -297,8 +322,8 @@ def _looks_utf16(head: bytes) -> bool:
 
 
 def _control_byte_share(head: bytes) -> float:
-    allowed = {9, 10, 13, 12}
-    control = sum(1 for byte in head if byte < 32 and byte not in allowed)
+    control_bytes = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
+    control = len(head) - len(head.translate(None, control_bytes))
     return control / max(len(head), 1)
 
 
@@ -359,7 +384,10 @@ def _parse_body(
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             pass  # bad UTF-8, ragged quoting: the python engine is more forgiving (and decodes strictly)
     if text is None:
-        text = decode_text(raw, options.encoding)
+        try:
+            text = decode_text(raw, options.encoding)
+        except DataError as exc:
+            raise _UndecodableError(str(exc)) from None
     body = text[_offset_after_rows(text, options.delimiter, header_rows):]
     if not body.strip():
         return pd.DataFrame(columns=names)
@@ -394,7 +422,7 @@ def _parse_with_pyarrow(
     undecodable = [name for name, kind in zip(table.column_names, table.schema.types, strict=True)
                    if pa.types.is_binary(kind) or pa.types.is_large_binary(kind)]
     if undecodable:
-        raise DataError(f"Column '{undecodable[0]}' has bytes that are not valid {options.encoding}. Choose "
+        raise _UndecodableError(f"Column '{undecodable[0]}' has bytes that are not valid {options.encoding}. Choose "
                         "another encoding under Loading options, for example cp1252 or latin-1.")
     if skipped and table.num_rows == 0:
         raise DataError(

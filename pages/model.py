@@ -39,7 +39,7 @@ workspace.target = target
 detected = detect_task(frame[target])
 task = right.radio("Task", ["classification", "regression"], index=0 if detected == "classification" else 1,
                    horizontal=True, key=f"model_task_{target}", help=f"Detected: {detected}.")
-kinds_json = json.dumps(profile.kinds(), sort_keys=True)
+kinds_json = json.dumps(profile.kinds())  # table order: tree models depend on column order
 with st.expander("Validation", icon=":material/rule:"):
     a, b, c, d = st.columns(4)
     test_percent = a.slider("Test rows %", 10, 50, 20, 5, key="model_test_size")

@@ -149,3 +149,11 @@ def test_fingerprint_follows_content():
     other = read_csv_robust(GOOD["pipe"])
     assert first.fingerprint == again.fingerprint != other.fingerprint
     assert not math.isnan(first.frame["price"].sum())
+
+
+def test_bytes_of_another_encoding_after_the_sniffed_head_are_still_read():
+    rows = ["name,city"] + [f"row{i},Paris" for i in range(40_000)] + ["last,Besançon"]
+    raw = "\n".join(rows).encode("cp1252")
+    table = read_csv_robust(raw)
+    assert table.options.encoding == "cp1252"
+    assert table.frame["city"].iloc[-1] == "Besançon"

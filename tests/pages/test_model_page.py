@@ -103,3 +103,20 @@ def test_target_with_one_class_is_refused_and_data_kept():
     assert not app.exception
     assert app.error and "class" in app.error[0].value.lower(), [e.value for e in app.error]
     assert app.session_state["workspace"].dataset_name == "one.csv"
+
+
+def test_page_compare_equals_the_command_line_compare_with_the_same_seed():
+    from core.io import read_csv_file
+    from core.train import TrainSettings, compare_leaderboard
+
+    models = ["decision_tree", "extra_trees"]  # order-sensitive models: column order must match too
+    app = model_page()  # penguins, target species, seed 0
+    app.multiselect(key="cmp_classification").set_value(models).run()
+    click(app, "Compare")
+    deadline = time.time() + 90
+    while len(app.session_state["leaderboard_rows"]) < 3 and time.time() < deadline:
+        time.sleep(0.5)
+    page = {row.model: row.cv for row in app.session_state["leaderboard_rows"]}
+    frame = read_csv_file(APP.parent / "sample_data" / "penguins.csv").frame
+    core = {row.model: row.cv for row in compare_leaderboard(frame, TrainSettings(target="species"), models).rows}
+    assert page == core
