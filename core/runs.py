@@ -187,8 +187,10 @@ def runs_table(records: list[RunRecord], metrics: list[str] | None = None) -> pd
     for record in records:
         names = metrics or list(record.cv)
         row: dict[str, Any] = {"run": record.run_id, "model": record.label, "created": record.created,
+                               "target": record.settings.get("target"), "task": record.task,
+                               "test share": record.settings.get("test_size"),
                                "folds": record.settings.get("folds"), "seed": record.settings.get("seed"),
-                               "data": record.data_fingerprint}
+                               "recipe steps": len(record.recipe or []), "data": record.data_fingerprint}
         row.update({f"cv_{name}": record.cv.get(name) for name in names})
         row.update({f"test_{name}": record.test.get(name) for name in names})
         row["fit_seconds"] = record.fit_seconds
