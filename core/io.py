@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from core.errors import DataError
+from core.units import format_bytes
 
 DELIMITERS = (",", ";", "\t", "|")
 MISSING_MARKERS = (
@@ -170,7 +171,7 @@ def check_readable_bytes(raw: bytes, max_mb: float = DEFAULT_MAX_UPLOAD_MB) -> N
         raise DataError("The file is empty (0 bytes). Choose a CSV file that holds a table.")
     if len(raw) > max_mb * 1024 * 1024:
         raise DataError(
-            f"The file is {len(raw) / 1024 / 1024:.0f} MB, over the {max_mb:.0f} MB limit. "
+            f"The file is {format_bytes(len(raw))}, over the {format_bytes(max_mb * 1024 * 1024)} limit. "
             "Upload a sample of the rows, or raise WORKBENCH_MAX_UPLOAD_MB."
         )
     for magic, what in _MAGIC:

@@ -194,7 +194,7 @@ class DateParts(TransformerMixin, BaseEstimator):
         for name in frame.columns:
             dates = pd.to_datetime(frame[name], errors="coerce", format="mixed")
             for part in self.parts:
-                values = dates.dt.weekday if part == "weekday" else getattr(dates.dt, part)
+                values = dates.dt.day_of_week if part == "weekday" else getattr(dates.dt, part)
                 out.append(values.astype(float).to_numpy())
         return np.column_stack(out) if out else np.empty((len(frame), 0))
 

@@ -196,7 +196,7 @@ class DeriveDateParts(Step):
             raise DataError(f"No value of '{self.column}' parses as a date. Pick a date column.")
         out = frame.copy()
         for part in self.parts:
-            values = dates.dt.weekday if part == "weekday" else getattr(dates.dt, part)
+            values = dates.dt.day_of_week if part == "weekday" else getattr(dates.dt, part)
             out[f"{self.column}_{part}"] = values.astype("Int64")
         return out.drop(columns=[self.column]) if self.drop_original else out
 

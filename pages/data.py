@@ -6,7 +6,7 @@ from core.errors import DataError
 from core.io import DELIMITERS, ReadOptions
 from core.samples import list_samples
 from core.schema import KIND_HELP, ColumnKind, check_kind_fits
-from ui.format import format_bytes
+from core.units import format_bytes
 from ui.state import current_profile, current_table, ensure_app_navigation, get_workspace, load_dataset, load_sample
 
 DELIMITER_LABELS = {",": "comma ,", ";": "semicolon ;", "\t": "tab", "|": "pipe |"}

@@ -1,50 +1,82 @@
-"""Awkward CSV files built in memory: every encoding, delimiter, number format and bad file we handle."""
+"""Awkward CSV files built in memory (nothing binary is committed): ``GOOD`` and ``BAD`` map a name to bytes.
+
+Every good file is a small table whose expected shape, names and cells ``test_io.py`` checks; every bad
+file is one a user might upload by mistake and must be refused with a message naming the problem.
+"""
+
+from __future__ import annotations
 
 import gzip
 import io
+import random
 import zipfile
 
-BASIC = "name,price,qty\nÄpfel,1.5,3\nBirne,2.25,4\nCafé,3.0,5\n"
+# One table, written many ways: accented text, a decimal column, an integer column.
+TEXT = "name,price,qty\nÄpfel,1.5,3\nBirne,2.25,4\nCafé,3.0,5\n"
+# Letters that differ between Latin-1 and cp1252 (€) and letters that are the same (é ü ñ).
+CP1252_TEXT = "city;price;note\nMünchen;1,5;café\nSevilla;2,25;niño\nParis;3,0;5 €\n"
 
 
 def _xlsx_like() -> bytes:
+    """A real ZIP archive, laid out like an .xlsx workbook."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", "<worksheet/>")
     return buffer.getvalue()
 
 
-GOOD = {
-    "utf8": BASIC.encode("utf-8"),
-    "utf8_bom": BASIC.encode("utf-8-sig"),
-    "utf16_bom": BASIC.encode("utf-16"),
-    "utf16le_no_bom": BASIC.encode("utf-16-le"),
-    "cp1252": "name;price;qty\nÄpfel;1,5;3\nBirne;2,25;4\nCafé;3,0;5\n".encode("cp1252"),
-    "semicolon_decimal_comma": b"name;price;qty\nA;1,5;3\nB;2,25;4\nC;3,0;5\n",
-    "tab": b"name\tprice\tqty\nA\t1.5\t3\nB\t2.25\t4\nC\t3.0\t5\n",
-    "pipe": b"name|price|qty\nA|1.5|3\nB|2.25|4\nC|3.0|5\n",
-    "thousands_dot": b"name;price;qty\nA;1.234,5;3\nB;2.000,25;4\nC;3,0;5\n",
-    "thousands_quoted": b'name,price,qty\nA,"1,234.5",3\nB,"2,000.25",4\nC,3.0,5\n',
-    "crlf": BASIC.replace("\n", "\r\n").encode(),
-    "no_trailing_newline": BASIC.rstrip("\n").encode(),
-    "missing_markers": b"a,b\n1,x\nNA,y\nN/A,z\n?,w\nnull,v\n-,u\nNaN,t\n NA ,s\n,r\n2,q\n",
-    "quoted_newlines": b'id,comment\n1,"line one\nline two"\n2,"has, comma"\n3,"say ""hi"""\n',
-    "messy_header": b" a , a ,,b\n1,2,3,4\n5,6,7,8\n",
-    "trailing_delimiter": b"a,b,\n1,2,\n3,4,\n",
-    "ragged": b"a,b\n1,2\n3,4,5\n6,7\n",
-    "one_column": b"value\n1\n2\n3\n",
-    "junk_before_header": b"Exported 2024-01-01\nby tool\na,b\n1,2\n3,4\n",
-    "dates": b"day,v\n2024-01-01,1\n2024-02-15,2\n2024-03-31,3\n",
-}
+def _random_bytes_with_nuls() -> bytes:
+    rng = random.Random(7)
+    return bytes(rng.randrange(256) for _ in range(4000)) + b"\x00" * 50
 
-BAD = {
-    "empty": (b"", "empty"),
-    "blank_lines": (b"\n\n   \n\n", "blank"),
-    "header_only": (b"a,b,c\n", "no data rows"),
-    "png": (b"\x89PNG\r\n\x1a\n" + bytes(100), "PNG"),
-    "xlsx": (_xlsx_like(), "ZIP"),
-    "pdf": (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "PDF"),
-    "gzip": (gzip.compress(BASIC.encode()), "gzip"),
-    "binary": (bytes(range(256)) * 20, "binary"),
-}
+
+def build_good() -> dict[str, bytes]:
+    return {
+        "utf8": TEXT.encode("utf-8"),
+        "utf8_bom": TEXT.encode("utf-8-sig"),
+        "utf16_bom": TEXT.encode("utf-16"),
+        "utf16le_no_bom": TEXT.encode("utf-16-le"),
+        "cp1252": CP1252_TEXT.encode("cp1252"),
+        "comma": b"name,price,qty\nA,1.5,3\nB,2.25,4\nC,3.0,5\n",
+        "semicolon_decimal_comma": b"name;price;qty\nA;1,5;3\nB;2,25;4\nC;3,0;5\n",
+        "tab": b"name\tprice\tqty\nA\t1.5\t3\nB\t2.25\t4\nC\t3.0\t5\n",
+        "pipe": b"name|price|qty\nA|1.5|3\nB|2.25|4\nC|3.0|5\n",
+        "thousands_dot": b"name;price;qty\nA;1.234,56;3\nB;2.000,25;4\nC;3,5;5\n",
+        "thousands_quoted": b'name,price,qty\nA,"1,234.56",3\nB,"2,000.25",4\nC,3.5,5\n',
+        "missing_markers": (
+            b"a,b\n1.5,x\n,y\nNA,z\nN/A,w\n?,v\nnull,u\n-,t\nNaN,s\n NA ,r\n2.5,q\n"
+        ),
+        "missing_markers_text": b"id,label\n1,red\n2,NA\n3, NA \n4,\n5,?\n6,blue\n",
+        "quoted_fields": (
+            b'id,comment,score\n1,"line one\nline two",1.5\n2,"has, comma",2.5\n3,"say ""hi""",3.5\n'
+        ),
+        "crlf": TEXT.replace("\n", "\r\n").encode("utf-8"),
+        "messy_header": b" a , a ,,b\n1,2,3,4\n5,6,7,8\n",
+        "trailing_delimiter": b"a,b,\n1,2,\n3,4,\n",
+        "ragged": b"a,b\n1,2\n3,4,5\n6,7\n",
+        "one_column": b"value\n1.5\n2\n3\n",
+        "no_trailing_newline": TEXT.rstrip("\n").encode("utf-8"),
+        "junk_before_header": b"Exported 2024-01-01 by tool\nsecond junk line\na,b\n1,x\n2,y\n",
+        "no_header": b"1,2.5,x\n3,4.5,y\n",
+        "iso_dates": b"day,v\n2024-01-01,1\n2024-02-15,2\n2024-03-31,3\n",
+    }
+
+
+def build_bad() -> dict[str, bytes]:
+    return {
+        "empty": b"",
+        "blank_lines": b"\n\n   \n\r\n\n",
+        "header_only": b"a,b,c\n",
+        "png": b"\x89PNG\r\n\x1a\n" + bytes(200),
+        "xlsx": _xlsx_like(),
+        "pdf": b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n",
+        "binary": _random_bytes_with_nuls(),
+        "gzip": gzip.compress(TEXT.encode("utf-8")),
+        "too_big": TEXT.encode("utf-8") * 200,  # about 8 KB, over a 0.001 MB limit
+    }
+
+
+GOOD = build_good()
+BAD = build_bad()

@@ -1,154 +1,332 @@
 """Reading awkward CSVs: the table a user gets, or a message that says what is wrong and what to do."""
 
+from __future__ import annotations
+
 import math
+from dataclasses import replace
 
 import pandas as pd
 import pytest
 
 from core.errors import DataError
-from core.io import ReadOptions, read_csv_file, read_csv_robust
+from core.io import ReadOptions, detect_read_options, read_csv_file, read_csv_robust
 from tests.core.csv_corpus import BAD, GOOD
 
 
-@pytest.mark.parametrize("name", ["utf8", "utf8_bom", "utf16_bom", "utf16le_no_bom", "cp1252"])
-def test_every_encoding_gives_the_same_table(name):
-    table = read_csv_robust(GOOD[name])
-    frame = table.frame
-    assert list(frame.columns) == ["name", "price", "qty"]
-    assert frame["name"].tolist() == ["Äpfel", "Birne", "Café"]
-    assert frame["price"].tolist() == [1.5, 2.25, 3.0]
-    assert frame["qty"].tolist() == [3, 4, 5]
+def _read(name: str, options: ReadOptions | None = None):
+    return read_csv_robust(GOOD[name], options)
+
+
+# --- encodings --------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("name, encoding", [
-    ("utf8", "utf-8"), ("utf8_bom", "utf-8-sig"), ("utf16_bom", "utf-16"), ("utf16le_no_bom", "utf-16-le"),
-    ("cp1252", "cp1252"),
+    ("utf8", "utf-8"),
+    ("utf8_bom", "utf-8-sig"),
+    ("utf16_bom", "utf-16"),
+    ("utf16le_no_bom", "utf-16-le"),
 ])
-def test_encoding_is_detected(name, encoding):
-    assert read_csv_robust(GOOD[name]).options.encoding == encoding
+def test_unicode_encodings_give_the_same_table(name, encoding):
+    table = _read(name)
+    frame = table.frame
+    assert table.options.encoding == encoding
+    assert table.options.delimiter == ","
+    assert table.options.decimal == "."
+    assert table.options.thousands is None
+    assert frame.shape == (3, 3)
+    assert list(frame.columns) == ["name", "price", "qty"]  # no BOM left on the first name
+    assert frame["name"].tolist() == ["Äpfel", "Birne", "Café"]
+    assert frame["price"].dtype == "float64"
+    assert frame.loc[0, "price"] == 1.5
+    assert pd.api.types.is_integer_dtype(frame["qty"])
+    assert frame["qty"].tolist() == [3, 4, 5]
 
 
-@pytest.mark.parametrize("name, delimiter", [
-    ("utf8", ","), ("semicolon_decimal_comma", ";"), ("tab", "\t"), ("pipe", "|"),
+def test_cp1252_accents_and_euro_sign_are_decoded():
+    table = _read("cp1252")
+    assert table.options.encoding == "cp1252"
+    assert table.options.delimiter == ";"
+    assert table.options.decimal == ","
+    frame = table.frame
+    assert frame.shape == (3, 3)
+    assert list(frame.columns) == ["city", "price", "note"]
+    assert frame["city"].tolist() == ["München", "Sevilla", "Paris"]
+    assert frame["note"].tolist() == ["café", "niño", "5 €"]
+    assert frame["price"].tolist() == [1.5, 2.25, 3.0]
+
+
+def test_cp1252_forced_as_utf8_is_refused_with_encoding_advice():
+    with pytest.raises(DataError) as excinfo:
+        _read("cp1252", ReadOptions(encoding="utf-8", delimiter=";", decimal=","))
+    message = str(excinfo.value)
+    assert "utf-8" in message
+    assert "encoding" in message.lower()
+    assert "cp1252" in message or "latin-1" in message
+
+
+def test_utf16_forced_on_single_byte_text_is_refused():
+    with pytest.raises(DataError, match="(?i)utf-16.*encoding"):
+        _read("cp1252", ReadOptions(encoding="utf-16", delimiter=";", decimal=","))
+
+
+def test_unknown_encoding_is_refused():
+    with pytest.raises(DataError, match="(?i)unknown encoding"):
+        _read("comma", ReadOptions(encoding="no-such-codec"))
+
+
+# --- delimiters and number formats -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name, delimiter, decimal", [
+    ("comma", ",", "."),
+    ("semicolon_decimal_comma", ";", ","),
+    ("tab", "\t", "."),
+    ("pipe", "|", "."),
 ])
-def test_delimiters_are_detected_and_numbers_parsed(name, delimiter):
-    table = read_csv_robust(GOOD[name])
+def test_delimiter_and_decimal_are_detected(name, delimiter, decimal):
+    table = _read(name)
     assert table.options.delimiter == delimiter
-    assert table.frame.shape == (3, 3)
-    assert table.frame["price"].tolist() == [1.5, 2.25, 3.0]
+    assert table.options.decimal == decimal
+    assert table.options.thousands is None
+    frame = table.frame
+    assert frame.shape == (3, 3)
+    assert list(frame.columns) == ["name", "price", "qty"]
+    assert frame["price"].dtype == "float64"
+    assert frame["price"].tolist() == [1.5, 2.25, 3.0]
+    assert frame["qty"].tolist() == [3, 4, 5]
+    assert frame["name"].tolist() == ["A", "B", "C"]
 
 
-def test_decimal_comma_with_thousands_dot():
-    table = read_csv_robust(GOOD["thousands_dot"])
-    assert (table.options.decimal, table.options.thousands) == (",", ".")
-    assert table.frame["price"].tolist() == [1234.5, 2000.25, 3.0]
+@pytest.mark.parametrize("name, delimiter, decimal, thousands", [
+    ("thousands_dot", ";", ",", "."),
+    ("thousands_quoted", ",", ".", ","),
+])
+def test_thousands_separators_are_detected_and_removed(name, delimiter, decimal, thousands):
+    table = _read(name)
+    assert (table.options.delimiter, table.options.decimal, table.options.thousands) == (
+        delimiter, decimal, thousands,
+    )
+    frame = table.frame
+    assert frame.shape == (3, 3)
+    assert frame["price"].dtype == "float64"
+    assert frame["price"].tolist() == [1234.56, 2000.25, 3.5]
+    assert frame["qty"].tolist() == [3, 4, 5]
 
 
-def test_quoted_thousands_commas():
-    table = read_csv_robust(GOOD["thousands_quoted"])
-    assert table.options.thousands == ","
-    assert table.frame["price"].tolist() == [1234.5, 2000.25, 3.0]
+def test_detect_read_options_alone_matches_the_reader():
+    options = detect_read_options(GOOD["thousands_dot"])
+    assert options == ReadOptions(delimiter=";", encoding="utf-8", decimal=",", thousands=".")
+
+
+# --- missing values ----------------------------------------------------------------------------------------
+
+
+def test_missing_markers_become_nan_in_a_number_column():
+    frame = _read("missing_markers").frame
+    assert frame.shape == (10, 2)
+    assert frame["a"].dtype == "float64"
+    assert frame["a"].iloc[0] == 1.5
+    assert frame["a"].iloc[-1] == 2.5
+    # '', NA, N/A, ?, null, -, NaN and a padded ' NA ' are all missing.
+    assert frame["a"].iloc[1:9].isna().all()
+    assert int(frame["a"].isna().sum()) == 8
+    assert frame["b"].tolist() == ["x", "y", "z", "w", "v", "u", "t", "s", "r", "q"]
+
+
+def test_missing_markers_become_missing_in_a_text_column():
+    frame = _read("missing_markers_text").frame
+    assert frame["id"].tolist() == [1, 2, 3, 4, 5, 6]
+    labels = frame["label"].tolist()
+    assert labels[0] == "red" and labels[-1] == "blue"
+    assert all(pd.isna(value) for value in labels[1:5])  # NA, padded ' NA ', empty, ?
+
+
+# --- quoting, line endings, headers ------------------------------------------------------------------------
+
+
+def test_quoted_fields_keep_newlines_delimiters_and_quotes():
+    frame = _read("quoted_fields").frame
+    assert frame.shape == (3, 3)
+    assert list(frame.columns) == ["id", "comment", "score"]
+    assert frame["comment"].tolist() == ["line one\nline two", "has, comma", 'say "hi"']
+    assert frame["score"].tolist() == [1.5, 2.5, 3.5]
+    assert frame["id"].tolist() == [1, 2, 3]
 
 
 @pytest.mark.parametrize("name", ["crlf", "no_trailing_newline"])
-def test_line_endings(name):
-    frame = read_csv_robust(GOOD[name]).frame
+def test_line_endings_do_not_change_the_table(name):
+    frame = _read(name).frame
     assert frame.shape == (3, 3)
+    assert list(frame.columns) == ["name", "price", "qty"]
+    assert frame["name"].tolist() == ["Äpfel", "Birne", "Café"]  # no stray '\r'
     assert frame["qty"].tolist() == [3, 4, 5]
-    assert not frame["name"].str.contains("\r").any()
+    assert frame.loc[2, "price"] == 3.0
 
 
-def test_missing_markers_become_missing():
-    frame = read_csv_robust(GOOD["missing_markers"]).frame
-    assert frame["a"].isna().sum() == 8
-    assert frame["a"].dropna().tolist() == [1.0, 2.0]
-    assert pd.api.types.is_float_dtype(frame["a"])
-
-
-def test_quoted_fields_keep_newlines_commas_and_quotes():
-    frame = read_csv_robust(GOOD["quoted_newlines"]).frame
-    assert frame["comment"].tolist() == ["line one\nline two", "has, comma", 'say "hi"']
-
-
-def test_blank_duplicate_and_padded_header_names_become_unique():
-    table = read_csv_robust(GOOD["messy_header"])
+def test_blank_duplicate_and_padded_header_names_are_fixed_with_a_note():
+    table = _read("messy_header")
     assert list(table.frame.columns) == ["a", "a_2", "column_3", "b"]
+    assert table.frame.shape == (2, 4)
+    assert table.frame["column_3"].tolist() == [3, 7]
     assert any("unique" in note for note in table.notes)
 
 
 def test_trailing_delimiter_column_is_dropped_with_a_note():
-    table = read_csv_robust(GOOD["trailing_delimiter"])
+    table = _read("trailing_delimiter")
     assert list(table.frame.columns) == ["a", "b"]
-    assert any("empty column" in note for note in table.notes)
+    assert table.frame["b"].tolist() == [2, 4]
+    assert any("trailing" in note.lower() for note in table.notes)
 
 
 def test_ragged_rows_are_skipped_and_reported():
-    table = read_csv_robust(GOOD["ragged"])
+    table = _read("ragged")
+    assert table.frame.shape == (2, 2)
     assert table.frame["a"].tolist() == [1, 6]
     assert any("Skipped 1 row" in note for note in table.notes)
 
 
 def test_one_column_file():
-    frame = read_csv_robust(GOOD["one_column"]).frame
-    assert frame["value"].tolist() == [1, 2, 3]
+    table = _read("one_column")
+    assert table.frame.shape == (3, 1)
+    assert list(table.frame.columns) == ["value"]
+    assert table.frame["value"].tolist() == [1.5, 2.0, 3.0]
 
 
 def test_header_row_option_skips_junk_lines():
-    options = ReadOptions(header_row=2)
-    frame = read_csv_robust(GOOD["junk_before_header"], options).frame
-    assert list(frame.columns) == ["a", "b"]
-    assert frame["b"].tolist() == [2, 4]
+    detected = _read("junk_before_header").options
+    table = read_csv_robust(GOOD["junk_before_header"], replace(detected, header_row=2))
+    assert table.options.header_row == 2
+    assert list(table.frame.columns) == ["a", "b"]
+    assert table.frame["a"].tolist() == [1, 2]
+    assert table.frame["b"].tolist() == ["x", "y"]
 
 
-def test_no_header_names_columns():
-    frame = read_csv_robust(b"1,2\n3,4\n", ReadOptions(header_row=None)).frame
-    assert list(frame.columns) == ["column_1", "column_2"]
-    assert frame.shape == (2, 2)
+def test_header_row_none_names_columns_and_keeps_the_first_row():
+    table = _read("no_header", ReadOptions(header_row=None))
+    frame = table.frame
+    assert list(frame.columns) == ["column_1", "column_2", "column_3"]
+    assert frame.shape == (2, 3)
+    assert frame["column_1"].tolist() == [1, 3]
+    assert frame["column_2"].tolist() == [2.5, 4.5]
+    assert frame["column_3"].tolist() == ["x", "y"]
 
 
-def test_dates_become_datetimes():
-    frame = read_csv_robust(GOOD["dates"]).frame
+def test_header_row_beyond_the_file_is_refused():
+    with pytest.raises(DataError, match="(?i)header"):
+        _read("comma", ReadOptions(header_row=10))
+
+
+def test_iso_dates_become_datetimes():
+    frame = _read("iso_dates").frame
     assert pd.api.types.is_datetime64_any_dtype(frame["day"])
+    assert frame["day"].iloc[1] == pd.Timestamp("2024-02-15")
+    assert frame["v"].tolist() == [1, 2, 3]
 
 
-def test_user_options_override_detection():
-    semicolons = GOOD["semicolon_decimal_comma"]
-    with pytest.raises(DataError, match="delimiter"):
-        read_csv_robust(semicolons, ReadOptions(delimiter=","))
-    right = read_csv_robust(semicolons, ReadOptions(delimiter=";", decimal=",")).frame
-    assert right["price"].tolist() == [1.5, 2.25, 3.0]
+# --- user corrections --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", sorted(BAD))
-def test_bad_files_get_a_clear_message(name):
-    raw, keyword = BAD[name]
-    with pytest.raises(DataError) as error:
-        read_csv_robust(raw)
-    message = str(error.value)
-    assert keyword.lower() in message.lower()
-    assert any(word in message for word in ("Choose", "Upload", "export", "Add", "Open")), message
+def test_reread_with_corrected_options_round_trips_through_to_dict():
+    table = _read("semicolon_decimal_comma")
+    options = ReadOptions.from_dict(table.options.to_dict())
+    assert options == table.options
+    again = read_csv_robust(GOOD["semicolon_decimal_comma"], options)
+    pd.testing.assert_frame_equal(again.frame, table.frame)
 
 
-def test_size_limit_is_explained():
-    with pytest.raises(DataError, match="limit"):
-        read_csv_robust(GOOD["utf8"] * 100, max_mb=0.001)
+def test_forced_wrong_delimiter_is_refused_with_delimiter_advice():
+    with pytest.raises(DataError) as excinfo:
+        _read("semicolon_decimal_comma", ReadOptions(delimiter=","))
+    assert "delimiter" in str(excinfo.value).lower()
 
 
-def test_wrong_encoding_choice_is_explained():
-    with pytest.raises(DataError, match="encoding"):
-        read_csv_robust(GOOD["cp1252"], ReadOptions(delimiter=";", encoding="utf-8"))
+def test_forced_delimiter_and_decimal_are_used():
+    table = _read("pipe", ReadOptions(delimiter="|", decimal="."))
+    assert table.options.delimiter == "|"
+    assert table.frame["price"].tolist() == [1.5, 2.25, 3.0]
+    # Forcing a tab on a pipe file gives one wide column: the user sees the choice took effect.
+    single = _read("pipe", ReadOptions(delimiter="\t"))
+    assert list(single.frame.columns) == ["name|price|qty"]
+    assert single.frame.iloc[0, 0] == "A|1.5|3"
 
 
-def test_missing_path_is_a_data_error(tmp_path):
-    with pytest.raises(DataError, match="not found"):
-        read_csv_file(tmp_path / "nope.csv")
+def test_decimal_comma_forced_off_keeps_text():
+    frame = _read("semicolon_decimal_comma", ReadOptions(delimiter=";", decimal=".")).frame
+    assert not pd.api.types.is_float_dtype(frame["price"])
+    assert frame["price"].tolist()[0] == "1,5"
 
 
-def test_fingerprint_follows_content():
-    first, again = read_csv_robust(GOOD["utf8"]), read_csv_robust(GOOD["utf8"])
-    other = read_csv_robust(GOOD["pipe"])
-    assert first.fingerprint == again.fingerprint != other.fingerprint
-    assert not math.isnan(first.frame["price"].sum())
+def test_fingerprint_is_stable_and_content_based():
+    assert _read("comma").fingerprint == _read("comma").fingerprint
+    assert _read("comma").fingerprint != _read("tab").fingerprint
+
+
+# --- bad files ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name, problem, remedy", [
+    ("empty", "empty", "choose a csv"),
+    ("blank_lines", "blank lines", "choose a csv"),
+    ("header_only", "no data rows", "add rows"),
+    ("png", "png image", "save it as csv"),
+    ("xlsx", "zip archive", "save it as csv"),
+    ("pdf", "pdf document", "save it as csv"),
+    ("binary", "binary", "upload a csv"),
+    ("gzip", "gzip", "save it as csv"),
+])
+def test_bad_files_are_refused_with_problem_and_remedy(name, problem, remedy):
+    with pytest.raises(DataError) as excinfo:
+        read_csv_robust(BAD[name])
+    message = str(excinfo.value).lower()
+    assert problem in message
+    assert remedy in message
+
+
+def test_file_over_the_size_limit_is_refused():
+    with pytest.raises(DataError) as excinfo:
+        read_csv_robust(BAD["too_big"], max_mb=0.001)
+    message = str(excinfo.value)
+    assert "limit" in message
+    assert "WORKBENCH_MAX_UPLOAD_MB" in message or "sample" in message
+    # The same bytes are fine under the default limit.
+    assert read_csv_robust(BAD["too_big"]).frame.shape[1] == 3
+
+
+def test_size_limit_message_states_a_meaningful_size():
+    """A limit under 1 MB reads in KB, not as 'the 0 MB limit'."""
+    with pytest.raises(DataError) as excinfo:
+        read_csv_robust(BAD["too_big"], max_mb=0.001)
+    message = str(excinfo.value)
+    assert "over the 1.0 KB limit" in message, message
+    assert "0 MB" not in message, message
+
+
+def test_read_csv_file_reads_a_path(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_bytes(GOOD["cp1252"])
+    table = read_csv_file(path)
+    assert table.frame["note"].tolist()[-1] == "5 €"
+    assert table.options.encoding == "cp1252"
+
+
+def test_read_csv_file_missing_path(tmp_path):
+    missing = tmp_path / "nope.csv"
+    with pytest.raises(DataError) as excinfo:
+        read_csv_file(missing)
+    message = str(excinfo.value)
+    assert "not found" in message.lower()
+    assert "nope.csv" in message
+    assert "check the path" in message.lower()
+
+
+def test_read_csv_file_on_a_folder(tmp_path):
+    with pytest.raises(DataError, match="folder"):
+        read_csv_file(tmp_path)
+
+
+def test_nan_is_nan_not_a_string():
+    value = _read("missing_markers").frame["a"].iloc[7]  # the 'NaN' cell
+    assert isinstance(value, float) and math.isnan(value)
 
 
 def test_bytes_of_another_encoding_after_the_sniffed_head_are_still_read():

@@ -1,0 +1,98 @@
+"""``python -m core profile``: JSON on stdout, or exit 2 with one ``error:`` line on stderr."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.core.csv_corpus import BAD
+
+ROOT = Path(__file__).resolve().parents[2]
+PENGUINS = ROOT / "sample_data" / "penguins.csv"
+
+
+def run_profile(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "core", "profile", *args],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+
+
+def assert_profile_shape(result: dict) -> None:
+    assert isinstance(result["rows"], int) and result["rows"] > 0
+    assert isinstance(result["columns"], list) and result["columns"]
+    for column in result["columns"]:
+        assert {"name", "kind", "missing", "unique"} <= set(column)
+    assert isinstance(result["warnings"], list)
+    for warning in result["warnings"]:
+        assert {"kind", "column", "message"} <= set(warning)
+    assert result["read_options"]["delimiter"] == ","
+    assert isinstance(result["notes"], list)
+
+
+def assert_one_error_line(completed: subprocess.CompletedProcess[str]) -> str:
+    assert completed.returncode == 2, completed.stderr
+    assert completed.stdout == ""
+    assert "Traceback" not in completed.stderr
+    lines = completed.stderr.splitlines()
+    assert len(lines) == 1, completed.stderr
+    assert lines[0].startswith("error:")
+    return lines[0]
+
+
+def test_profile_penguins():
+    completed = run_profile(str(PENGUINS))
+    assert completed.returncode == 0, completed.stderr
+    result = json.loads(completed.stdout)
+    assert_profile_shape(result)
+    assert result["target"] is None and result["task"] is None
+    names = [column["name"] for column in result["columns"]]
+    assert names == ["species", "island", "bill_length_mm", "bill_depth_mm", "flipper_length_mm",
+                     "body_mass_g", "sex", "year"]
+    kinds = {column["name"]: column["kind"] for column in result["columns"]}
+    assert kinds["species"] == "categorical"
+    assert kinds["bill_length_mm"] == "numeric"
+    assert not any(w["kind"] in ("imbalance", "leakage") for w in result["warnings"])
+
+
+def test_profile_penguins_with_target():
+    completed = run_profile(str(PENGUINS), "--target", "species")
+    assert completed.returncode == 0, completed.stderr
+    result = json.loads(completed.stdout)
+    assert_profile_shape(result)
+    assert result["target"] == "species"
+    assert result["task"] == "classification"
+
+
+def test_missing_file(tmp_path):
+    line = assert_one_error_line(run_profile(str(tmp_path / "nope.csv")))
+    assert "not found" in line.lower()
+
+
+def test_empty_file(tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_bytes(BAD["empty"])
+    line = assert_one_error_line(run_profile(str(path)))
+    assert "empty" in line
+
+
+def test_png_renamed_csv(tmp_path):
+    path = tmp_path / "picture.csv"
+    path.write_bytes(BAD["png"])
+    line = assert_one_error_line(run_profile(str(path)))
+    assert "PNG" in line
+
+
+def test_unknown_target():
+    line = assert_one_error_line(run_profile(str(PENGUINS), "--target", "no_such_column"))
+    assert "no_such_column" in line
+    assert "species" in line  # the message lists the columns there are
+
+
+@pytest.mark.parametrize("args", [[], ["--no-such-flag", str(PENGUINS)]])
+def test_usage_mistakes(args):
+    assert_one_error_line(run_profile(*args))

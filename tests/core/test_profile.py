@@ -1,0 +1,209 @@
+"""Profile statistics and data-quality warnings: each fires where planted, and nowhere on a clean table."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.errors import DataError
+from core.profile import profile_table
+
+N = 200
+
+
+def clean_frame(n: int = N, seed: int = 0) -> pd.DataFrame:
+    """Normal numbers, a three-label category and a balanced two-class target: nothing to warn about."""
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({
+        "x": rng.normal(size=n),
+        "z": rng.uniform(0, 10, size=n),
+        "colour": rng.choice(["red", "green", "blue"], n),
+        "y": rng.choice(["p", "q"], n),
+    })
+
+
+def warning_kinds(profile) -> list[tuple[str, str | None]]:
+    return [(warning.kind, warning.column) for warning in profile.warnings]
+
+
+def test_clean_frame_has_no_warnings():
+    profile = profile_table(clean_frame())
+    assert profile.warnings == []
+    assert profile.duplicate_rows == 0
+
+
+def test_clean_frame_with_target_has_no_warnings():
+    profile = profile_table(clean_frame(), target="y")
+    assert profile.warnings == []
+    assert profile.task == "classification"
+    assert profile.target == "y"
+
+
+def test_duplicate_rows():
+    frame = clean_frame()
+    frame = pd.concat([frame, frame.iloc[:5]], ignore_index=True)
+    profile = profile_table(frame)
+    assert profile.duplicate_rows == 5
+    assert warning_kinds(profile) == [("duplicate_rows", None)]
+    assert "5 row(s)" in profile.warnings[0].message
+
+
+def test_constant_column():
+    frame = clean_frame().assign(site="Oslo")
+    assert warning_kinds(profile_table(frame)) == [("constant", "site")]
+
+
+def test_all_missing_column_is_constant_and_high_missing():
+    frame = clean_frame().assign(empty=np.nan)
+    assert warning_kinds(profile_table(frame)) == [("constant", "empty"), ("high_missing", "empty")]
+
+
+def test_identifier_column():
+    frame = clean_frame().assign(row_id=range(1000, 1000 + N))
+    assert warning_kinds(profile_table(frame)) == [("identifier", "row_id")]
+
+
+def test_identifier_code_column():
+    frame = clean_frame().assign(code=[f"A{i:04d}" for i in range(N)])
+    assert warning_kinds(profile_table(frame)) == [("identifier", "code")]
+
+
+def test_high_missing():
+    frame = clean_frame()
+    frame.loc[: int(N * 0.6), "x"] = np.nan
+    profile = profile_table(frame)
+    assert warning_kinds(profile) == [("high_missing", "x")]
+    assert "missing" in profile.warnings[0].message
+
+
+def test_high_cardinality():
+    rng = np.random.default_rng(1)
+    labels = [f"shop {i}" for i in range(80)]
+    frame = clean_frame().assign(shop=rng.choice(labels, N))
+    profile = profile_table(frame)
+    assert ("high_cardinality", "shop") in warning_kinds(profile)
+    column = next(c for c in profile.columns if c.name == "shop")
+    assert column.kind == "categorical"
+    assert column.unique > 50
+
+
+def test_mixed_types():
+    values = [str(v) for v in np.round(np.random.default_rng(2).normal(size=N), 3)]
+    values[3], values[10] = "n.a.", "unknown"
+    frame = clean_frame().assign(reading=pd.Series(values, dtype=object))
+    profile = profile_table(frame)
+    assert ("mixed_types", "reading") in warning_kinds(profile)
+    message = next(w.message for w in profile.warnings if w.kind == "mixed_types")
+    assert "'n.a.'" in message and "'unknown'" in message
+
+
+def test_skewed():
+    frame = clean_frame().assign(income=np.random.default_rng(3).lognormal(0, 1.5, N))
+    profile = profile_table(frame)
+    assert warning_kinds(profile) == [("skewed", "income")]
+
+
+def test_imbalance_with_a_95_5_target():
+    frame = clean_frame()
+    frame["y"] = ["common"] * 190 + ["rare"] * 10
+    frame = frame.sample(frac=1, random_state=0).reset_index(drop=True)
+    profile = profile_table(frame, target="y")
+    assert warning_kinds(profile) == [("imbalance", "y")]
+    assert "'rare'" in profile.warnings[0].message
+    assert "5.0%" in profile.warnings[0].message
+
+
+def test_leakage_with_a_copy_of_the_target():
+    frame = clean_frame()
+    frame["y_copy"] = frame["y"].map({"p": "yes_p", "q": "yes_q"})
+    profile = profile_table(frame, target="y")
+    assert warning_kinds(profile) == [("leakage", "y_copy")]
+    assert profile.warnings[0].severity == "critical"
+
+
+def test_leakage_in_regression():
+    frame = clean_frame()
+    frame["price"] = frame["z"] * 3 + 1
+    frame["price_again"] = frame["price"] * 2
+    profile = profile_table(frame.drop(columns=["y"]), target="price")
+    assert profile.task == "regression"
+    kinds = warning_kinds(profile)
+    assert ("leakage", "price_again") in kinds
+    assert ("leakage", "x") not in kinds
+
+
+def test_unknown_target_is_a_data_error():
+    with pytest.raises(DataError, match="'nope'.*not in the table"):
+        profile_table(clean_frame(), target="nope")
+
+
+def test_column_statistics():
+    frame = pd.DataFrame({
+        "n": [1.0, 2.0, np.nan, 4.0, 5.0, 2.0],
+        "c": ["a", "b", "a", None, "a", "b"],
+    })
+    profile = profile_table(frame)
+    assert profile.rows == 6
+    n, c = profile.columns
+    assert (n.name, n.missing, n.unique) == ("n", 1, 4)
+    assert n.missing_share == pytest.approx(1 / 6)
+    assert (n.minimum, n.maximum) == (1.0, 5.0)
+    assert n.mean == pytest.approx(14 / 5)
+    assert n.std == pytest.approx(pd.Series([1.0, 2.0, 4.0, 5.0, 2.0]).std())
+    assert (c.name, c.kind, c.missing, c.unique) == ("c", "categorical", 1, 2)
+    assert c.top_values[0] == ("a", 3)
+    assert c.minimum is None and c.mean is None
+
+
+def test_datetime_statistics():
+    frame = pd.DataFrame({"d": pd.to_datetime(["2021-05-01", "2023-01-01", None, "2022-07-07"])})
+    column = profile_table(frame).columns[0]
+    assert column.kind == "datetime"
+    assert column.missing == 1
+    assert column.minimum.startswith("2021-05-01")
+    assert column.maximum.startswith("2023-01-01")
+
+
+def test_kind_overrides_are_applied():
+    frame = clean_frame().assign(row_id=range(N))
+    profile = profile_table(frame, kind_overrides={"row_id": "numeric"})
+    assert profile.kinds()["row_id"] == "numeric"
+    assert "identifier" not in [w.kind for w in profile.warnings]
+
+
+def test_to_dict_has_the_documented_shape_and_is_json():
+    frame = clean_frame()
+    frame.loc[:3, "x"] = np.nan
+    result = profile_table(frame, target="y").to_dict()
+    assert result["rows"] == N
+    assert result["target"] == "y" and result["task"] == "classification"
+    assert isinstance(result["columns"], list) and len(result["columns"]) == 4
+    for column in result["columns"]:
+        assert {"name", "kind", "missing", "unique"} <= set(column)
+        assert isinstance(column["name"], str) and isinstance(column["kind"], str)
+        assert isinstance(column["missing"], int) and isinstance(column["unique"], int)
+    x = next(c for c in result["columns"] if c["name"] == "x")
+    assert x["missing"] == 4 and x["kind"] == "numeric"
+    assert isinstance(result["warnings"], list)
+    json.dumps(result, allow_nan=False)
+
+
+def test_to_dict_warnings_have_kind_column_message():
+    frame = clean_frame().assign(site="Oslo")
+    frame = pd.concat([frame, frame.iloc[:2]], ignore_index=True)
+    warnings = profile_table(frame).to_dict()["warnings"]
+    assert [w["kind"] for w in warnings] == ["duplicate_rows", "constant"]
+    for warning in warnings:
+        assert {"kind", "column", "message"} <= set(warning)
+        assert isinstance(warning["message"], str) and warning["message"]
+    assert warnings[0]["column"] is None
+    assert warnings[1]["column"] == "site"
+
+
+def test_summary_frame_has_one_row_per_column():
+    summary = profile_table(clean_frame()).summary_frame()
+    assert summary["column"].tolist() == ["x", "z", "colour", "y"]
+    assert {"kind", "missing %", "unique"} <= set(summary.columns)
