@@ -14,6 +14,17 @@ def median_seconds(work: Callable[[], object], repeats: int = 5) -> float:
     return statistics.median(times)
 
 
+def paired_medians(first: Callable[[], object], second: Callable[[], object], repeats: int = 9) -> tuple[float, float]:
+    """Median times of two pieces of work run alternately, so both see the same machine noise."""
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeats):
+        for work, bucket in ((first, times[0]), (second, times[1])):
+            start = time.perf_counter()
+            work()
+            bucket.append(time.perf_counter() - start)
+    return statistics.median(times[0]), statistics.median(times[1])
+
+
 def report(name: str, measured: float, target: float, unit: str = "s", baseline: float | None = None) -> dict:
     passed = measured <= target
     line = f"{name}: {measured:.3f} {unit} (target <= {target:g} {unit})"

@@ -141,6 +141,18 @@ def test_missing_markers_become_missing_in_a_text_column():
     assert all(pd.isna(value) for value in labels[1:5])  # NA, padded ' NA ', empty, ?
 
 
+def test_padded_cells_are_trimmed_and_padded_numbers_are_numbers():
+    raw = ("name,qty,city,day\n  Ann ,  3 ,Paris,2024-01-02\n\tBob, 4\t,\u00a0Lyon\u00a0, 2024-01-03\n"
+           "Cy,NA , Nice,2024-01-04 \n").encode()
+    frame = read_csv_robust(raw).frame
+    assert pd.api.types.is_datetime64_any_dtype(frame["day"])
+    assert frame["day"].iloc[1] == pd.Timestamp("2024-01-03")
+    assert frame["name"].tolist() == ["Ann", "Bob", "Cy"]
+    assert frame["qty"].dtype == "float64" and frame["qty"].tolist()[:2] == [3.0, 4.0]
+    assert pd.isna(frame["qty"].iloc[2])
+    assert frame["city"].tolist() == ["Paris", "Lyon", "Nice"]
+
+
 # --- quoting, line endings, headers ------------------------------------------------------------------------
 
 
