@@ -11,11 +11,12 @@ from core.models import default_compare_set, get_model, list_models
 from core.recipe import recipe_to_json
 from core.runs import Leaderboard, RunRecord, runs_table
 from core.schema import detect_task
-from core.train import TrainSettings, compare_models, train_model, tune_model
+from core.train import TrainSettings, compare_models, train_model
 from ui.encoding_table import current_encodings
 from ui.jobs import get_job, start_job
 from ui.model_evaluate import render_evaluation
 from ui.model_state import cached_feature_encodings, fitted_runs, keep_run, session_id, validate
+from ui.model_tune import render_tune
 from ui.spec_widgets import render_specs
 from ui.state import content_key, current_prepared, current_prepared_profile, ensure_app_navigation, get_workspace
 
@@ -156,25 +157,7 @@ elif view in ("Train one", "Tune"):
         if last is not None and last.task == task:
             render_evaluation(last, key="train_one")
     else:
-        a, b, c = st.columns(3)
-        method = a.radio("Search", ["random", "halving"], horizontal=True, key="tune_method")
-        trials = b.number_input("Trials", 2, 500, 20, key="tune_trials")
-        seconds = c.number_input("Time budget, seconds (0 = none)", 0, 3600, 60, key="tune_seconds")
-        if st.button("Tune", type="primary", icon=":material/tune:"):
-            try:
-                with st.spinner(f"Tuning {spec.label}..."):
-                    tuned = tune_model(frame, settings, name, n_trials=int(trials), time_budget_s=seconds or None,
-                                       method=method)
-                st.session_state["last_tune"] = tuned
-                if tuned.run is not None:
-                    keep_run(workspace, tuned.run)
-            except DataError as exc:
-                st.error(str(exc))
-        tuned = st.session_state.get("last_tune")
-        if tuned is not None:
-            st.markdown(f"**Best {tuned.metric}: {tuned.best_score}** with {tuned.best_params}"
-                        + (f" (stopped early: {tuned.stopped})" if tuned.stopped else ""))
-            st.dataframe(tuned.trials, hide_index=True)
+        render_tune(frame, settings, spec, workspace, run_kwargs)
 
 elif view == "Evaluate":
     fitted = fitted_runs()

@@ -93,6 +93,13 @@ def start_job(job_id: str, label: str, work: Callable[..., Iterator[Any]], *args
     return job
 
 
+def one_result(work: Callable[..., Any]) -> Callable[..., Iterator[Any]]:
+    """Give a function that returns one result (a tuning search) the generator shape jobs take."""
+    def generator(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        yield work(*args, **kwargs)
+    return generator
+
+
 def get_job(job_id: str) -> Job | None:
     return _registry().get(job_id)
 

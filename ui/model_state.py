@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
@@ -30,8 +31,19 @@ def fitted_runs() -> dict[str, RunResult]:
 
 
 def keep_run(workspace: Workspace, result: RunResult) -> None:
-    fitted_runs()[result.record.run_id] = result
-    workspace.runs = [r for r in workspace.runs if r["run_id"] != result.record.run_id] + [result.record.to_dict()]
+    run_keeper(workspace)(result)
+
+
+def run_keeper(workspace: Workspace) -> Callable[[RunResult], None]:
+    """A callback that stores a finished run in this session; safe to call from a job's thread,
+    because it holds the session's objects rather than looking them up in ``st.session_state``."""
+    store = fitted_runs()
+
+    def keep(result: RunResult) -> None:
+        store[result.record.run_id] = result
+        workspace.runs = [r for r in workspace.runs if r["run_id"] != result.record.run_id] + [
+            result.record.to_dict()]
+    return keep
 
 
 def validate(frame: pd.DataFrame, settings: TrainSettings) -> str | None:

@@ -24,7 +24,6 @@ from core.train import (
     prepare_folds,
     prepare_xy,
     train_model,
-    tune_model,
 )
 
 FAST = ["logistic_regression", "decision_tree", "naive_bayes"]
@@ -299,33 +298,3 @@ def test_best_row_can_be_refitted_without_cross_validating_again(penguins):
     run = train_model(penguins, settings, best.model, best.params, reuse_cv=best, prepared=data, n_jobs=1)
     assert run.record.cv == best.cv and run.record.timings["cv_fit_seconds"] == 0
     assert isinstance(board, Leaderboard) and board.to_dict()["leaderboard"][0]["model"] == best.model
-
-
-# ----------------------------------------------------------------------------- tune
-def test_random_search_tables_every_trial_and_returns_the_best(diabetes):
-    settings = TrainSettings(target="disease_progression", folds=3)
-    result = tune_model(diabetes, settings, "ridge", n_trials=5, n_jobs=1)
-    assert len(result.trials) == 5 and result.metric == "r2" and result.stopped is None
-    assert result.best_score == pytest.approx(result.trials["score"].max())
-    best_alpha = result.trials.loc[result.trials["score"].idxmax(), "alpha"]
-    assert result.best_params == {"alpha": pytest.approx(best_alpha)}
-    assert result.run.record.params == result.best_params
-
-
-def test_halving_search_races_candidates_on_growing_samples(diabetes):
-    result = tune_model(diabetes, TrainSettings(target="disease_progression", folds=3), "decision_tree",
-                        n_trials=9, method="halving", metric="mae", refit=False, n_jobs=1)
-    assert result.trials["iter"].max() >= 1
-    assert result.trials.groupby("iter")["n_resources"].first().is_monotonic_increasing
-    last = result.trials[result.trials["iter"] == result.trials["iter"].max()]
-    assert result.best_score == pytest.approx(last["score"].min())  # mae: lower is better
-
-
-def test_tuning_respects_its_budget_and_refuses_nonsense(diabetes):
-    settings = TrainSettings(target="disease_progression", folds=3)
-    stopped = tune_model(diabetes, settings, "ridge", n_trials=None, time_budget_s=0.0, n_jobs=1)
-    assert stopped.stopped == "time" and stopped.run is None
-    with pytest.raises(DataError, match="no parameters to tune"):
-        tune_model(diabetes, settings, "linear_regression", n_jobs=1)
-    with pytest.raises(DataError, match="random or halving"):
-        tune_model(diabetes, settings, "ridge", method="grid", n_jobs=1)

@@ -82,8 +82,42 @@ def test_tune_lists_trials_and_best_parameters():
     app.selectbox(key=key).set_value("k_nearest_neighbors").run()
     app.number_input(key="tune_trials").set_value(3).run()
     click(app, "Tune")
-    assert any(m.value.startswith("**Best") for m in app.markdown)
+    job = wait_for_job(app, "tune")
+    assert job.state == "done", job.error
+    app.run()
+    assert not app.exception
+    assert any(m.value.startswith("**Best") for m in app.markdown), [m.value for m in app.markdown]
     assert len(app.dataframe[-1].value) == 3
+    runs = app.session_state["workspace"].runs
+    assert len(runs) == 1 and runs[0]["model"] == "k_nearest_neighbors", "the best setting is kept as a run"
+
+
+def test_tune_can_be_cancelled_and_keeps_the_page_usable():
+    app = model_page("Diabetes progression")
+    app.segmented_control(key="model_view").set_value("Tune").run()
+    key = next(s.key for s in app.selectbox if s.key and s.key.startswith("one_"))
+    app.selectbox(key=key).set_value("random_forest").run()
+    app.number_input(key="tune_trials").set_value(200).run()
+    app.number_input(key="tune_seconds").set_value(0).run()
+    click(app, "Tune")
+    assert app.button(key="tune_cancel"), "a running search offers Cancel"
+    app.button(key="tune_cancel").click().run()
+    job = wait_for_job(app, "tune")
+    assert job.state == "cancelled"
+    app.run()
+    assert not app.exception
+    assert not app.session_state["workspace"].runs, "a cancelled search trains nothing"
+    assert "tune_cancel" not in [b.key for b in app.button], "Cancel goes once the search has stopped"
+
+
+def wait_for_job(app, kind, timeout=120):
+    from ui.jobs import get_job
+
+    job = get_job(f"{kind}-{app.session_state['session_id']}")
+    deadline = time.time() + timeout
+    while job.is_running and time.time() < deadline:
+        time.sleep(0.2)
+    return job
 
 
 @pytest.mark.parametrize("view", ["Evaluate", "Runs"])

@@ -1,0 +1,231 @@
+"""Tune one model's parameters by cross-validated search on the training part.
+
+The search space comes from the model's ``ParamSpec``s (the same specs that draw its widgets).
+scikit-learn's RandomizedSearchCV and HalvingRandomSearchCV do the work; small subclasses check
+for a cancel, a time budget and report progress between batches of fits, so a long search can be
+stopped and still keep the trials it finished.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from core import evaluate
+from core.errors import DataError
+from core.models import ModelSpec, get_model
+from core.train import (
+    PreparedData,
+    Progress,
+    RunResult,
+    ShouldCancel,
+    TrainSettings,
+    default_n_jobs,
+    make_pipeline,
+    prepare_xy,
+    train_model,
+    warm_up_workers,
+)
+
+TUNE_METHODS = ("random", "halving")
+_MAX_TRIALS = 500
+
+
+@dataclass
+class TuneResult:
+    """A search over a model's parameter specs: every trial, the best parameters and the best run."""
+
+    model: str
+    method: str
+    metric: str
+    trials: pd.DataFrame
+    best_params: dict[str, Any]
+    best_score: float | None
+    stopped: str | None = None  # None, "time" or "cancelled"
+    run: RunResult | None = field(default=None, repr=False)
+    seconds: float = 0.0
+
+
+class _SearchStopped(Exception):
+    pass
+
+
+class _SearchBudget:
+    """Progress, cancel and time checks between batches of a scikit-learn search."""
+
+    def __init__(self, total: int, progress: Progress | None, should_cancel: ShouldCancel | None,
+                 deadline: float | None):
+        self.total, self.progress, self.should_cancel = total, progress, should_cancel
+        self.deadline = deadline
+        self.done, self.results, self.stopped = 0, None, None
+
+    def __getstate__(self) -> dict[str, Any]:
+        """scikit-learn sends the search (and so this budget) to its workers; the callbacks stay here."""
+        return {**self.__dict__, "progress": None, "should_cancel": None, "results": None}
+
+    def check(self) -> None:
+        if self.should_cancel is not None and self.should_cancel():
+            self.stopped = "cancelled"
+        elif self.deadline is not None and time.perf_counter() > self.deadline:
+            self.stopped = "time"
+        if self.stopped:
+            raise _SearchStopped
+
+    def evaluated(self, results: dict[str, Any], count: int, message: str) -> None:
+        self.results, self.done = results, self.done + count
+        if self.progress is not None:
+            self.progress(min(self.done / max(self.total, 1), 1.0), message)
+
+
+def _search_classes() -> tuple[type, type]:
+    """RandomizedSearchCV and HalvingRandomSearchCV that stop between batches (subclasses' hook)."""
+    from sklearn.experimental import enable_halving_search_cv  # noqa: F401
+    from sklearn.model_selection import HalvingRandomSearchCV, ParameterSampler, RandomizedSearchCV
+
+    class BatchedRandomSearch(RandomizedSearchCV):
+        budget: _SearchBudget
+
+        def _run_search(self, evaluate_candidates):
+            candidates = list(ParameterSampler(self.param_distributions, self.n_iter,
+                                               random_state=self.random_state))
+            self.budget.total = len(candidates)
+            batch = 2 * max(1, self.n_jobs or 1)  # enough fits to keep every worker busy
+            for start in range(0, len(candidates), batch):
+                self.budget.check()
+                results = evaluate_candidates(candidates[start:start + batch])
+                self.budget.evaluated(results, len(candidates[start:start + batch]),
+                                      f"{min(start + batch, len(candidates))} of {len(candidates)} trials")
+
+    class CheckedHalvingSearch(HalvingRandomSearchCV):
+        budget: _SearchBudget
+
+        def _run_search(self, evaluate_candidates, *, callback_ctx=None):
+            def evaluate(candidate_params, cv=None, more_results=None, **kwargs):
+                self.budget.check()
+                results = evaluate_candidates(candidate_params, cv, more_results=more_results, **kwargs)
+                self.budget.evaluated(results, 1, f"round {more_results['iter'][0] + 1}: "
+                                                  f"{len(candidate_params)} candidates on "
+                                                  f"{more_results['n_resources'][0]} rows")
+                return results
+            super()._run_search(evaluate, callback_ctx=callback_ctx)
+
+    return BatchedRandomSearch, CheckedHalvingSearch
+
+
+def tune_model(frame: pd.DataFrame, settings: TrainSettings, model_name: str, n_trials: int | None = 20,
+               time_budget_s: float | None = None, method: str = "random", metric: str | None = None,
+               progress: Progress | None = None, should_cancel: ShouldCancel | None = None,
+               n_jobs: int | None = None, refit: bool = True, prepared: PreparedData | None = None,
+               recipe: list[dict[str, Any]] | None = None, source_fingerprint: str | None = None) -> TuneResult:
+    """Search the model's tunable parameter specs by cross-validation on the training part.
+
+    ``method`` ``random`` samples ``n_trials`` settings (RandomizedSearchCV); ``halving`` races them
+    on growing row samples and keeps the best third each round (HalvingRandomSearchCV). The search
+    stops early at ``time_budget_s`` or a cancel, keeping the trials finished so far. With ``refit``
+    the best parameters are trained like ``train_model`` (``TuneResult.run``), whose record keeps
+    ``recipe`` and ``source_fingerprint``.
+    """
+    from core.models import search_space
+
+    started = time.perf_counter()
+    if method not in TUNE_METHODS:
+        raise DataError(f"Unknown tuning method '{method}'. Use random or halving.")
+    if n_trials is None and time_budget_s is None:
+        raise DataError("Give a number of trials or a time budget for tuning.")
+    if n_trials is not None and not 1 <= n_trials <= _MAX_TRIALS:
+        raise DataError(f"The number of trials must be between 1 and {_MAX_TRIALS}, not {n_trials}.")
+    n_jobs = n_jobs or default_n_jobs()
+    warm_up_workers(n_jobs)
+    data = prepared or prepare_xy(frame, settings)
+    spec = get_model(model_name, data.task)
+    space = search_space(spec)
+    if not space:
+        raise DataError(f"{spec.label} has no parameters to tune. Choose another model.")
+    metric = metric or evaluate.default_sort_metric(data.task, data.n_classes)
+    scoring, sign = evaluate.sklearn_scoring(metric, data.n_classes)
+    pipeline = make_pipeline(data.encodings, spec, None, data.settings.seed, data.settings.class_weight)
+    prefix = "model__" + _inner_prefix(pipeline.named_steps["model"])
+    distributions = {prefix + name: values for name, values in space.items()}
+    random_search, halving_search = _search_classes()
+    trials = n_trials or _MAX_TRIALS
+    common = {"scoring": scoring, "cv": data.splits, "n_jobs": n_jobs, "random_state": data.settings.seed,
+              "refit": False, "error_score": np.nan}
+    if method == "random":
+        search = random_search(pipeline, distributions, n_iter=trials, **common)
+    else:
+        search = halving_search(pipeline, distributions, n_candidates=max(trials, 3), factor=3,
+                                min_resources="exhaust", **common)
+    deadline = started + time_budget_s if time_budget_s is not None else None
+    search.budget = _SearchBudget(trials, progress, should_cancel, deadline)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            search.fit(data.X_train, data.y_train)
+        except _SearchStopped:
+            pass
+        except ValueError as exc:
+            if "fits failed" not in str(exc):
+                raise
+            raise DataError(f"Every trial of {spec.label} failed on this data ({str(exc).splitlines()[0]}). "
+                            "Check the features or try another model.") from None
+    table = _trials_table(search.budget.results, prefix, sign)
+    best_params, best_score = _best_trial(table, spec, method, metric)
+    result = TuneResult(spec.name, method, metric, table, best_params, best_score, search.budget.stopped)
+    if refit and best_params and search.budget.stopped != "cancelled":
+        result.run = train_model(frame, settings, spec.name, best_params, n_jobs=n_jobs, prepared=data,
+                                 recipe=recipe, source_fingerprint=source_fingerprint)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _inner_prefix(estimator: Any) -> str:
+    """Where the learner's own parameters sit inside a wrapper (target scaling, calibration)."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.compose import TransformedTargetRegressor
+
+    if isinstance(estimator, TransformedTargetRegressor):
+        return "regressor__"
+    if isinstance(estimator, CalibratedClassifierCV):
+        return "estimator__"
+    return ""
+
+
+def _trials_table(results: dict[str, Any] | None, prefix: str, sign: float) -> pd.DataFrame:
+    if not results:
+        return pd.DataFrame(columns=["trial", "score", "score_std", "fit_seconds"])
+    table = pd.DataFrame([{key[len(prefix):]: value for key, value in params.items()}
+                          for params in results["params"]], dtype=object)
+    table.insert(0, "trial", np.arange(1, len(table) + 1))
+    table["score"] = sign * np.asarray(results["mean_test_score"], dtype=float)
+    table["score_std"] = np.asarray(results["std_test_score"], dtype=float)
+    table["fit_seconds"] = np.asarray(results["mean_fit_time"], dtype=float)
+    for extra in ("iter", "n_resources"):
+        if extra in results:
+            table[extra] = results[extra]
+    return table
+
+
+def _best_trial(table: pd.DataFrame, spec: ModelSpec, method: str,
+                metric: str) -> tuple[dict[str, Any], float | None]:
+    """The best finished trial; for halving only the last round counts, as in scikit-learn."""
+    scored = table[table["score"].notna()] if len(table) else table
+    if method == "halving" and "iter" in scored and len(scored):
+        scored = scored[scored["iter"] == scored["iter"].max()]
+    if not len(scored):
+        return {}, None
+    scores = scored["score"].astype(float)
+    best = scored.loc[scores.idxmax() if evaluate.higher_is_better(metric) else scores.idxmin()]
+    names = [param.name for param in spec.params if param.name in best.index]
+    return spec.resolve_params({name: _plain(best[name]) for name in names}), float(best["score"])
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars to Python ones, so parameters serialise to JSON and validate against specs."""
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    return value.item() if hasattr(value, "item") else value

@@ -1,0 +1,68 @@
+"""Tuning: every trial tabled, the best parameters refitted, budgets and cancels respected."""
+
+import threading
+
+import pandas as pd
+import pytest
+
+from core.errors import DataError
+from core.io import read_csv_file
+from core.train import TrainSettings
+from core.tune import tune_model
+
+
+@pytest.fixture(scope="module")
+def diabetes() -> pd.DataFrame:
+    return read_csv_file("sample_data/diabetes.csv").frame
+
+
+def test_random_search_tables_every_trial_and_returns_the_best(diabetes):
+    settings = TrainSettings(target="disease_progression", folds=3)
+    result = tune_model(diabetes, settings, "ridge", n_trials=5, n_jobs=1)
+    assert len(result.trials) == 5 and result.metric == "r2" and result.stopped is None
+    assert result.best_score == pytest.approx(result.trials["score"].max())
+    best_alpha = result.trials.loc[result.trials["score"].idxmax(), "alpha"]
+    assert result.best_params == {"alpha": pytest.approx(best_alpha)}
+    assert result.run.record.params == result.best_params
+
+
+def test_halving_search_races_candidates_on_growing_samples(diabetes):
+    result = tune_model(diabetes, TrainSettings(target="disease_progression", folds=3), "decision_tree",
+                        n_trials=9, method="halving", metric="mae", refit=False, n_jobs=1)
+    assert result.trials["iter"].max() >= 1
+    assert result.trials.groupby("iter")["n_resources"].first().is_monotonic_increasing
+    last = result.trials[result.trials["iter"] == result.trials["iter"].max()]
+    assert result.best_score == pytest.approx(last["score"].min())  # mae: lower is better
+
+
+def test_tuning_respects_its_budget_and_refuses_nonsense(diabetes):
+    settings = TrainSettings(target="disease_progression", folds=3)
+    stopped = tune_model(diabetes, settings, "ridge", n_trials=None, time_budget_s=0.0, n_jobs=1)
+    assert stopped.stopped == "time" and stopped.run is None
+    with pytest.raises(DataError, match="no parameters to tune"):
+        tune_model(diabetes, settings, "linear_regression", n_jobs=1)
+    with pytest.raises(DataError, match="random or halving"):
+        tune_model(diabetes, settings, "ridge", method="grid", n_jobs=1)
+
+
+def test_cancel_stops_the_search_and_keeps_finished_trials(diabetes):
+    settings = TrainSettings(target="disease_progression", folds=3)
+    cancel = threading.Event()
+    seen: list[float] = []
+
+    def progress(fraction: float, message: str) -> None:
+        seen.append(fraction)
+        cancel.set()  # the user presses Cancel as soon as the first batch is in
+
+    # Two workers: the search is sent to worker processes, and its callbacks (holding a lock) must not be.
+    result = tune_model(diabetes, settings, "ridge", n_trials=40, n_jobs=2, progress=progress,
+                        should_cancel=cancel.is_set)
+    assert result.stopped == "cancelled" and result.run is None
+    assert 0 < len(result.trials) < 40 and seen
+
+
+def test_refitted_best_run_records_the_recipe_it_was_trained_after(diabetes):
+    recipe = [{"step": "drop_duplicates"}]
+    result = tune_model(diabetes, TrainSettings(target="disease_progression", folds=3), "ridge", n_trials=3,
+                        n_jobs=1, recipe=recipe, source_fingerprint="abc123")
+    assert result.run.record.recipe == recipe and result.run.record.source_fingerprint == "abc123"

@@ -1,0 +1,78 @@
+"""The Tune view: a parameter search run as a background job, with progress, Cancel and its trials."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from core.models import ModelSpec
+from core.train import TrainSettings
+from core.tune import TUNE_METHODS, TuneResult, tune_model
+from core.workspace import Workspace
+from ui.jobs import get_job, one_result, start_job
+from ui.model_state import run_keeper, session_id
+
+_STOPPED = {"time": "the time budget ran out", "cancelled": "you cancelled it"}
+
+
+def render_tune(frame: pd.DataFrame, settings: TrainSettings, spec: ModelSpec, workspace: Workspace,
+                run_kwargs: dict[str, Any]) -> None:
+    """Search settings, the Tune button, then the job's progress or its result."""
+    a, b, c = st.columns(3)
+    method = a.radio("Search", TUNE_METHODS, horizontal=True, key="tune_method",
+                     help="random: try settings drawn at random. halving: race many settings on growing "
+                          "samples of rows and keep the best third each round.")
+    trials = b.number_input("Trials", 2, 500, 20, key="tune_trials")
+    seconds = c.number_input("Time budget, seconds (0 = none)", 0, 3600, 60, key="tune_seconds")
+    job_id = f"tune-{session_id()}"
+    job = get_job(job_id)
+    running = bool(job and job.is_running)
+    if st.button("Tune", type="primary", icon=":material/tune:", disabled=running,
+                 help="Runs in the background: you can change page meanwhile, and Cancel keeps the trials done."):
+        job = start_job(job_id, spec.label, one_result(tune_model), frame, settings, spec.name,
+                        n_trials=int(trials), time_budget_s=seconds or None, method=method, **run_kwargs,
+                        on_result=_keep_best_run(workspace))
+
+    @st.fragment(run_every=1.0 if job and job.is_running else None)
+    def progress_or_result() -> None:
+        job = get_job(job_id)
+        if job is None:
+            st.caption("Press Tune to search this algorithm's settings by cross-validation on the training part.")
+            return
+        if job.is_running:
+            st.progress(job.progress, text=f"Tuning {job.label}: {job.message} ({job.elapsed:.0f} s)")
+            if st.button("Cancel", icon=":material/stop:", key="tune_cancel"):
+                job.cancel()
+        elif job.error:
+            st.error(job.error)
+        if job.results:
+            _show_result(job.results[-1], job.label)
+        if not job.is_running and st.session_state.get("tune_polled") != job.finished:
+            st.session_state["tune_polled"] = job.finished
+            st.rerun(scope="app")  # stop polling once the job has ended
+
+    progress_or_result()
+
+
+def _keep_best_run(workspace: Workspace):
+    keep = run_keeper(workspace)
+
+    def on_result(result: TuneResult) -> None:
+        if result.run is not None:
+            keep(result.run)
+    return on_result
+
+
+def _show_result(result: TuneResult, label: str) -> None:
+    if result.best_score is None:
+        st.warning(f"No trial of {label} finished, so there is no best setting. Raise the time budget.")
+    else:
+        stopped = f" Stopped early: {_STOPPED[result.stopped]}." if result.stopped else ""
+        st.markdown(f"**Best {result.metric} of {label}: {result.best_score:.4g}** (cross-validated, "
+                    f"{len(result.trials)} trials in {result.seconds:.1f} s).{stopped}")
+        st.json(result.best_params, expanded=True)
+        if result.run is not None:
+            st.success("The best setting was trained on the whole training part: open Evaluate to see it.")
+    st.dataframe(result.trials, hide_index=True)
