@@ -9,7 +9,7 @@ figures from these results.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -81,15 +81,35 @@ class Predictions:
     classes: np.ndarray | None = None
     proba: np.ndarray | None = None
     scores: np.ndarray | None = None
+    positive: Any = None  # the class the binary curves and the threshold are about; None: the second
 
     @property
     def is_binary(self) -> bool:
         return self.classes is not None and len(self.classes) == 2
 
     @property
+    def positive_index(self) -> int:
+        """Column of the positive class in ``class_scores()`` (binary targets)."""
+        if self.positive is not None and self.positive in list(self.classes):
+            return list(self.classes).index(self.positive)
+        return 1
+
+    @property
     def positive_class(self) -> Any:
-        """The class whose probability is the score for binary targets (the second, as in scikit-learn)."""
-        return self.classes[1] if self.is_binary else None
+        """The class whose score the binary curves and threshold use (the second, as in scikit-learn,
+        unless ``positive`` names another)."""
+        return self.classes[self.positive_index] if self.is_binary else None
+
+    def with_positive(self, label: Any) -> Predictions:
+        """The same predictions, read with another class as the positive one."""
+        return replace(self, positive=label)
+
+    def minority_class(self) -> Any:
+        """The rarer true class of a binary target: usually the event an analyst cares about."""
+        if not self.is_binary:
+            return None
+        counts = [int(np.sum(self.y_true == label)) for label in self.classes]
+        return self.classes[int(np.argmin(counts))] if counts[0] != counts[1] else self.classes[1]
 
     def class_scores(self) -> np.ndarray | None:
         """One score column per class (probabilities, or decision values when there are none)."""
@@ -223,7 +243,7 @@ def _per_class(pred: Predictions) -> list[tuple[str, np.ndarray, np.ndarray]]:
     scores = pred.class_scores()
     if scores is None:
         raise DataError("This model gives neither probabilities nor scores, so no curves can be drawn.")
-    indices = [1] if pred.is_binary else range(len(pred.classes))
+    indices = [pred.positive_index] if pred.is_binary else range(len(pred.classes))
     return [(str(pred.classes[k]), np.asarray(pred.y_true == pred.classes[k]), scores[:, k]) for k in indices]
 
 
@@ -269,7 +289,7 @@ def threshold_sweep(pred: Predictions, n_thresholds: int = 101) -> pd.DataFrame:
     """Precision, recall, F1 and accuracy of the positive class at each decision threshold (binary only)."""
     if not pred.is_binary:
         raise DataError("The threshold sweep needs a target with exactly two classes.")
-    scores = pred.class_scores()[:, 1]
+    scores = pred.class_scores()[:, pred.positive_index]
     truth = pred.y_true == pred.positive_class
     if pred.proba is not None:
         thresholds = np.linspace(0.0, 1.0, n_thresholds)

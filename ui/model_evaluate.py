@@ -53,8 +53,17 @@ def render_evaluation(run: RunResult, key: str) -> None:
         st.info(str(exc))
 
 
+_POSITIVE_VIEWS = {"ROC", "Precision-recall", "Calibration", "Threshold"}
+
+
 def _render_view(run: RunResult, view: str, key: str) -> None:
     pred = run.predictions
+    if view in _POSITIVE_VIEWS and pred.is_binary:
+        classes = list(pred.classes)
+        positive = st.selectbox("Positive class (the event the curves are about)", classes,
+                                index=classes.index(pred.minority_class()), format_func=str,
+                                key=f"{key}_positive", help="By default the rarer class.")
+        pred = pred.with_positive(positive)
     if view == "Confusion matrix":
         normalised = st.toggle("Normalise by true class", key=f"{key}_normalise")
         st.plotly_chart(figures.confusion_figure(evaluate.confusion(pred), normalized=normalised))

@@ -224,3 +224,20 @@ def test_leaderboard_figure_shows_finished_models_best_on_top():
     assert [row.model for row in board.rows] == ["b", "a", "baseline", "c"]
     bars = mp.leaderboard_figure(board).data[0]
     assert list(bars.y) == ["Baseline", "Model A", "Model B"]  # plotly draws the last bar on top
+
+
+def test_the_positive_class_can_be_chosen_and_defaults_to_the_rarer_one():
+    y_true = np.array(["no"] * 8 + ["yes"] * 2)
+    proba_yes = np.array([0.1, 0.2, 0.1, 0.3, 0.2, 0.1, 0.6, 0.2, 0.9, 0.4])
+    proba = np.column_stack([1 - proba_yes, proba_yes])
+    pred = ev.Predictions("classification", y_true, np.where(proba_yes >= 0.5, "yes", "no"),
+                                np.array(["no", "yes"]), proba)
+    assert pred.minority_class() == "yes"
+    as_no = pred.with_positive("no")
+    assert as_no.positive_class == "no" and pred.positive_class == "yes"
+    assert ev.roc_curves(as_no)[0].label == "no"
+    # A perfect ranking of 'no' against 'yes' is the same ranking read from the other side: equal AUC.
+    assert ev.roc_curves(as_no)[0].area == pytest.approx(ev.roc_curves(pred)[0].area)
+    sweep_no = ev.threshold_sweep(as_no)
+    at_half = sweep_no.iloc[(sweep_no["threshold"] - 0.5).abs().argmin()]
+    assert at_half["recall"] == pytest.approx(7 / 8)  # 'no' scores >= 0.5 for 7 of the 8 true 'no' rows

@@ -120,6 +120,18 @@ def wait_for_job(app, kind, timeout=120):
     return job
 
 
+def test_binary_curves_default_to_the_rarer_class_and_it_can_be_changed():
+    app = model_page("Breast cancer diagnosis")
+    train_one(app, "logistic_regression")
+    app.segmented_control(key="train_one_view").set_value("Threshold").run()
+    positive = app.selectbox(key="train_one_positive")
+    assert positive.value == "malignant", "the rarer class is the positive one by default"
+    assert "'malignant'" in app.slider(key="train_one_threshold").label
+    positive.set_value("benign").run()
+    assert not app.exception
+    assert "'benign'" in app.slider(key="train_one_threshold").label
+
+
 @pytest.mark.parametrize("view", ["Evaluate", "Runs"])
 def test_empty_evaluate_and_runs_say_what_to_do(view):
     app = model_page()
