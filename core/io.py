@@ -14,6 +14,7 @@ import hashlib
 import io
 import os
 import re
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
@@ -35,6 +36,10 @@ DEFAULT_MAX_UPLOAD_MB = float(os.environ.get("WORKBENCH_MAX_UPLOAD_MB", "200"))
 SNIFF_BYTES = 256 * 1024
 FORMAT_SNIFF_BYTES = 64 * 1024  # enough lines to judge delimiters and number formats
 _PYARROW_NATIVE = {"utf-8", "utf-8-sig", "ascii"}
+# Beyond this many columns the pages and the profile stop being usable (and slow to minutes).
+MAX_COLUMNS = 2000
+_WIDTH_SAMPLE_ROWS = 60  # rows after the header that judge how wide the table really is
+_MAX_PREAMBLE_ROWS = 30  # title, notes and blank lines an export may put above the header
 
 # Leading bytes of file formats people rename to .csv by mistake.
 _MAGIC = (
@@ -60,6 +65,10 @@ _DECIMAL_COMMA = re.compile(r"^[-+]?(\d{1,3}(\.\d{3})+|\d+),\d+$")
 _THOUSANDS_DOT = re.compile(r"^[-+]?\d{1,3}(\.\d{3})+(,\d+)?$")
 _THOUSANDS_COMMA = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _PLAIN_DOT_DECIMAL = re.compile(r"^[-+]?\d+\.\d+$")
+_NUMBER_CELL = re.compile(r"^[-+]?(\d+([.,]\d+)?|[.,]\d+)([eE][-+]?\d+)?$")
+# Cells that are almost never a column's name: fractions, ISO dates and times, true/false.
+_DATA_LIKE_CELL = re.compile(r"^([-+]?\d*[.,]\d+|\d{4}-\d{2}-\d{2}([T ].*)?|\d{1,2}:\d{2}(:\d{2})?|true|false)$",
+                             re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -155,7 +164,11 @@ def read_csv_robust(
     if (raw.isspace() if native else text.isspace()) or not head.strip("\ufeff"):
         raise DataError("The file contains only blank lines. Choose a CSV file that holds a table.")
     names, notes = _header_names(head, options)
-    frame = _parse_body(raw, text, names, options, notes)
+    header_rows = (options.header_row + 1) if options.header_row is not None else 0
+    head_is_whole_file = len(raw) <= SNIFF_BYTES if native else len(text) <= SNIFF_BYTES
+    # pyarrow given nothing after the header rows can abort the process at exit (apache/arrow#38676).
+    no_body = head_is_whole_file and not head[_offset_after_rows(head, options.delimiter, header_rows):].strip()
+    frame = pd.DataFrame(columns=names) if no_body else _parse_body(raw, text, names, options, notes)
     if frame.shape[0] == 0:
         raise DataError(
             "The file has a header row but no data rows. Add rows below the header, "
@@ -185,6 +198,8 @@ def check_readable_bytes(raw: bytes, max_mb: float = DEFAULT_MAX_UPLOAD_MB) -> N
     head = raw[:SNIFF_BYTES]
     if any(head.startswith(bom) for bom, _ in _BOMS) or _looks_utf16(head):
         return
+    if _is_utf8_text(head) and head.count(b"\x00") <= max(1, len(head) // 1000):
+        return  # valid UTF-8 with a stray NUL or form feed in a cell is still a text table
     if b"\x00" in head or _control_byte_share(head) > 0.05:
         raise DataError(
             "This file looks binary, not text. Upload a CSV text file: a table with one row "
@@ -198,7 +213,34 @@ def detect_read_options(raw: bytes) -> ReadOptions:
     sample = decode_text(raw[:FORMAT_SNIFF_BYTES], encoding, partial=True)
     delimiter = detect_delimiter(sample)
     decimal, thousands = detect_number_format(sample, delimiter)
-    return ReadOptions(delimiter=delimiter, encoding=encoding, decimal=decimal, thousands=thousands)
+    return ReadOptions(delimiter=delimiter, encoding=encoding, decimal=decimal, thousands=thousands,
+                       header_row=detect_header_row(sample, delimiter))
+
+
+def detect_header_row(sample: str, delimiter: str) -> int | None:
+    """Row of the column names: after any title, note or blank lines; ``None`` when row 0 is data.
+
+    A leading row counts as preamble when it fills at most half as many fields as the table's typical
+    row (a title, ``# comment``, ``Exported by ...``, an empty ``,,,,`` line). A first row made only
+    of numbers, or with several cells that look like values (fractions, dates, true/false), is data.
+    """
+    rows = _csv_rows(sample, delimiter, limit=_MAX_PREAMBLE_ROWS + _WIDTH_SAMPLE_ROWS)
+    filled = [sum(1 for cell in row if cell.strip()) for row in rows]
+    wide = [count for count in filled if count >= 2]
+    if not wide:
+        return 0
+    typical = max(set(wide), key=wide.count)
+    header = 0
+    while header < min(len(rows) - 1, _MAX_PREAMBLE_ROWS) and filled[header] <= max(1, typical // 2):
+        header += 1
+    if filled[header] <= max(1, typical // 2):
+        return 0
+    cells = [cell.strip() for cell in rows[header] if cell.strip()]
+    all_numbers = len(cells) == len(rows[header]) and all(_NUMBER_CELL.match(cell) for cell in cells)
+    data_like = sum(1 for cell in cells if _DATA_LIKE_CELL.match(cell))
+    if header == 0 and (all_numbers or (data_like >= 2 and data_like >= len(cells) / 3)):
+        return None
+    return header
 
 
 def detect_encoding(raw: bytes, whole_file: bool = False) -> str:
@@ -223,14 +265,27 @@ def detect_encoding(raw: bytes, whole_file: bool = False) -> str:
     # Spreadsheet programs on Windows write cp1252; it decodes every Latin-1 letter the same
     # way, and statistical guessers often mistake short Western files for Asian encodings.
     try:
-        raw.decode("cp1252")
-        return "cp1252"
+        if _plausible_western(raw[:SNIFF_BYTES].decode("cp1252")):
+            raw.decode("cp1252")
+            return "cp1252"
     except UnicodeDecodeError:
         pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(raw[:SNIFF_BYTES]).best()
-    return best.encoding if best is not None else "latin-1"
+    # On a large head the guesser can give up altogether (a 300 KB Big5 file); 64 KB is plenty. When the
+    # whole file is judged, the guess starts at its first byte beyond ASCII, the bytes that decide.
+    start = 0
+    if whole_file:
+        first = re.search(rb"[\x80-\xff]", raw)
+        start = max(0, first.start() - 1024) if first else 0
+    best = from_bytes(raw[start:start + FORMAT_SNIFF_BYTES]).best()
+    encoding = best.encoding if best is not None and best.encoding != "ascii" else "latin-1"
+    if whole_file:
+        try:
+            raw.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            return "latin-1"  # decodes any byte: a few odd letters beat refusing the file
+    return encoding
 
 
 def decode_text(raw: bytes, encoding: str, partial: bool = False) -> str:
@@ -261,7 +316,7 @@ def detect_delimiter(sample: str) -> str:
     text = "\n".join(lines)
     best, best_score = ",", 0.0
     for candidate in DELIMITERS:
-        counts = [len(row) for row in csv.reader(io.StringIO(text), delimiter=candidate) if row]
+        counts = [len(row) for row in _csv_rows(text, candidate) if row]
         if not counts:
             continue
         typical = max(set(counts), key=counts.count)
@@ -278,7 +333,7 @@ def detect_number_format(sample: str, delimiter: str) -> tuple[str, str | None]:
     """Return (decimal mark, thousands separator) judged from the sample's cells."""
     cells = [
         cell.strip()
-        for row in csv.reader(io.StringIO(sample), delimiter=delimiter)
+        for row in _csv_rows(sample, delimiter)
         for cell in row[:100]
     ][:20000]
     cell_array = pa.array(cells, type=pa.string())
@@ -315,6 +370,16 @@ def unique_column_names(names: list[str]) -> list[str]:
     return result
 
 
+def _plausible_western(text: str) -> bool:
+    """Western text decoded as cp1252 has mostly letters beyond ASCII (é, ü, ñ); a Chinese or
+    Japanese file read that way is mostly symbols (¤, ¦, ², ³, ´), which means another encoding."""
+    beyond_ascii = [char for char in text if ord(char) > 127]
+    if len(beyond_ascii) < 20:
+        return True
+    symbols = sum(1 for char in beyond_ascii if not char.isalpha())
+    return symbols / len(beyond_ascii) < 0.3
+
+
 def _starts_with_utf16_bom(raw: bytes) -> bool:
     return raw.startswith(b"\xff\xfe") or raw.startswith(b"\xfe\xff")
 
@@ -329,10 +394,36 @@ def _looks_utf16(head: bytes) -> bool:
     return max(even_nul, odd_nul) > 0.4 and min(even_nul, odd_nul) < 0.05
 
 
+def _is_utf8_text(head: bytes) -> bool:
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _control_byte_share(head: bytes) -> float:
     control_bytes = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
     control = len(head) - len(head.translate(None, control_bytes))
     return control / max(len(head), 1)
+
+
+def _csv_rows(text: str, delimiter: str, limit: int | None = None) -> list[list[str]]:
+    """Rows of a text sample; any line ending (old Macs end lines with a bare CR) ends a row.
+
+    A sample cut inside a quoted field, or quoting the csv module refuses, ends the rows early:
+    sniffing needs the first rows, and the parser proper reports real quoting errors.
+    """
+    rows: list[list[str]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for row in reader:
+            rows.append(row)
+            if limit is not None and len(rows) >= limit:
+                break
+    except csv.Error:
+        pass
+    return rows
 
 
 def _quoted_cells(sample: str) -> list[str]:
@@ -342,20 +433,15 @@ def _quoted_cells(sample: str) -> list[str]:
 def _header_names(head: str, options: ReadOptions) -> tuple[list[str], list[str]]:
     """Return column names (read from the file's head) and notes for the user."""
     notes: list[str] = []
-    reader = csv.reader(io.StringIO(head), delimiter=options.delimiter)
     header_row = options.header_row
     skip = header_row if header_row is not None else 0
-    try:
-        for _ in range(skip):
-            next(reader)
-        first = next(reader)
-    except StopIteration:
+    rows = _csv_rows(head, options.delimiter, limit=skip + 1 + _WIDTH_SAMPLE_ROWS)
+    if len(rows) <= skip:
         raise DataError(
             f"The file has fewer than {skip + 1} lines, so row {skip} cannot be the header. "
             "Lower 'header row' under Loading options."
-        ) from None
-    except csv.Error as exc:
-        raise DataError(f"The header row cannot be read as CSV ({exc}). Check the delimiter.") from None
+        )
+    first = rows[skip]
     if header_row is None:
         names = [f"column_{i}" for i in range(1, len(first) + 1)]
     else:
@@ -363,34 +449,68 @@ def _header_names(head: str, options: ReadOptions) -> tuple[list[str], list[str]
         if names != [str(n).strip() for n in first]:
             notes.append("Some column names were blank, repeated or padded; "
                          "they were made unique and trimmed.")
+    # Rows wider than the header (a header cell forgotten, a delimiter after every value) would all
+    # be dropped as malformed; give the extra columns names instead.
+    body_start = skip if header_row is None else skip + 1
+    widths = [len(row) for row in rows[body_start:] if row]
+    typical = max(set(widths), key=widths.count) if widths else len(names)
+    # A one-field header over wider rows means a wrong delimiter more often than a forgotten name.
+    if len(names) >= 2 and typical > len(names) and widths.count(typical) >= 0.5 * len(widths):
+        extra = typical - len(names)
+        names = unique_column_names(names + [""] * extra)
+        if header_row is not None:
+            notes.append(f"Most rows have {typical} fields but the header names {typical - extra}; "
+                         f"the last {extra} column(s) were given generic names.")
+    if len(names) > MAX_COLUMNS:
+        raise DataError(
+            f"The table has {len(names):,} columns; the workbench handles up to {MAX_COLUMNS:,}. "
+            "Keep the columns you need (or transpose a table that has one column per record) "
+            "and upload that file."
+        )
     return names, notes
 
 
 def _offset_after_rows(text: str, delimiter: str, rows: int) -> int:
-    """Character offset where the given number of CSV records (quotes respected) ends."""
+    """Character offset where the given number of CSV records (quotes respected) ends.
+
+    CR LF, LF and a bare CR (old Mac files) each end a record.
+    """
     if rows == 0:
         return 0
     in_quotes, seen, position = False, 0, 0
     for position, char in enumerate(text):
         if char == '"':
             in_quotes = not in_quotes
-        elif char == "\n" and not in_quotes:
+        elif char in "\r\n" and not in_quotes:
+            if char == "\r" and text[position + 1:position + 2] == "\n":
+                continue
             seen += 1
             if seen == rows:
                 return position + 1
     return len(text)
 
 
+class _ShortRowsError(Exception):
+    """pyarrow can only drop rows with too few fields; the pandas reader fills them instead."""
+
+    def __init__(self, short: int, long: int) -> None:
+        super().__init__(f"{short} short row(s)")
+        self.short, self.long = short, long
+
+
 def _parse_body(
     raw: bytes, text: str | None, names: list[str], options: ReadOptions, notes: list[str]
 ) -> pd.DataFrame:
     header_rows = (options.header_row + 1) if options.header_row is not None else 0
+    short_rows = None
     if options.thousands is None:
         utf8 = raw if text is None else text.encode("utf-8")
         try:
             return _parse_with_pyarrow(utf8, header_rows, names, options, notes)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            pass  # bad UTF-8, ragged quoting: the python engine is more forgiving (and decodes strictly)
+            pass  # bad UTF-8, ragged quoting: the pandas reader is more forgiving (and decodes strictly)
+        except _ShortRowsError as ragged:
+            short_rows = ragged.short
     if text is None:
         try:
             text = decode_text(raw, options.encoding)
@@ -399,16 +519,21 @@ def _parse_body(
     body = text[_offset_after_rows(text, options.delimiter, header_rows):]
     if not body.strip():
         return pd.DataFrame(columns=names)
-    return _parse_with_pandas(body, names, options, notes)
+    frame = _parse_with_pandas(body, names, options, notes)
+    if short_rows:
+        notes.append(f"{short_rows} row(s) have fewer fields than the header's {len(names)}; "
+                     "their missing cells were left empty.")
+    return frame
 
 
 def _parse_with_pyarrow(
     utf8: bytes, skip_rows: int, names: list[str], options: ReadOptions, notes: list[str]
 ) -> pd.DataFrame:
-    skipped: list[int] = []
+    short: list[int] = []
+    long: list[int] = []
 
     def skip_bad_row(row: Any) -> str:
-        skipped.append(row.number)
+        (short if row.actual_columns < row.expected_columns else long).append(row.number)
         return "skip"
 
     table = pacsv.read_csv(
@@ -432,52 +557,76 @@ def _parse_with_pyarrow(
     if undecodable:
         raise _UndecodableError(f"Column '{undecodable[0]}' has bytes that are not valid {options.encoding}. Choose "
                         "another encoding under Loading options, for example cp1252 or latin-1.")
-    if skipped and table.num_rows == 0:
+    if short:
+        raise _ShortRowsError(len(short), len(long))
+    _refuse_unclosed_quote(utf8, table)
+    if long and table.num_rows == 0:
         raise DataError(
             f"No row has the header's {len(names)} field(s) when split by {options.delimiter!r}. "
             "Choose another delimiter under Loading options."
         )
-    if skipped:
-        notes.append(
-            f"Skipped {len(skipped)} row(s) whose number of fields differs from the header's "
-            f"{len(names)}."
-        )
+    if long:
+        notes.append(f"Skipped {len(long)} row(s) with more fields than the header's {len(names)}.")
     table = _trim_arrow_strings(table, options)
     # Date-only columns become datetime64 here rather than Python date objects.
     frame = table.to_pandas(self_destruct=True, split_blocks=True, date_as_object=False)
     return frame
 
 
+def _refuse_unclosed_quote(utf8: bytes, table: pa.Table) -> None:
+    """pyarrow reads a quote that is never closed as one value running to the end of the file.
+
+    Balanced quoting has an even number of quote characters; only when it is odd is the last row
+    looked at (one row, so this costs nothing on the fast path).
+    """
+    if table.num_rows == 0 or b'"' not in utf8 or utf8.count(b'"') % 2 == 0:
+        return
+    last = table.slice(table.num_rows - 1)
+    for column in last.columns:
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            value = column[0].as_py()
+            if value is not None and ("\n" in value or "\r" in value):
+                raise DataError(
+                    f'A quote (") opened in data row {table.num_rows} is never closed, so the rest of the '
+                    "file would become one value. Close or remove that quote in the file and upload it again."
+                )
 
 
 def _parse_with_pandas(body: str, names: list[str], options: ReadOptions, notes: list[str]) -> pd.DataFrame:
-    bad_rows: list[list[str]] = []
-
-    def keep_count(row: list[str]) -> None:
-        bad_rows.append(row)
-        return None
-
-    try:
-        frame = pd.read_csv(
-            io.StringIO(body),
-            sep=options.delimiter,
-            names=names,
-            header=None,
-            engine="python",
-            decimal=options.decimal,
-            thousands=options.thousands,
-            na_values=list(options.missing_markers),
-            keep_default_na=False,
-            on_bad_lines=keep_count,
-            skipinitialspace=True,
-        )
-    except (pd.errors.ParserError, csv.Error, ValueError) as exc:
-        raise DataError(
-            f"The file cannot be read as CSV with delimiter {options.delimiter!r}: {exc}. "
-            "Check the delimiter and quoting under Loading options."
-        ) from None
-    if bad_rows:
-        notes.append(f"Skipped {len(bad_rows)} row(s) with more fields than the header.")
+    """pandas' C reader: thousands separators, and rows with too few fields (filled with missing)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", pd.errors.ParserWarning)
+        try:
+            frame = pd.read_csv(
+                io.StringIO(body),
+                sep=options.delimiter,
+                names=names,
+                header=None,
+                index_col=False,
+                engine="c",
+                decimal=options.decimal,
+                thousands=options.thousands,
+                na_values=list(options.missing_markers),
+                keep_default_na=False,
+                on_bad_lines="warn",
+                skipinitialspace=True,
+                skip_blank_lines=True,
+                low_memory=False,
+            )
+        except (pd.errors.ParserError, csv.Error, ValueError) as exc:
+            problem = " ".join(str(exc).split())
+            unclosed = re.search(r"EOF inside string starting at row (\d+)", problem)
+            if unclosed:
+                problem = f'a quote (") opened in data row {int(unclosed.group(1)) + 1} is never closed'
+            raise DataError(
+                f"The file cannot be read as CSV with delimiter {options.delimiter!r} ({problem}). "
+                "Check the delimiter under Loading options, and that every opening quote (\") is closed."
+            ) from None
+    long_rows = sum(str(warning.message).count("Skipping line") for warning in caught)
+    if long_rows:
+        notes.append(f"Skipped {long_rows} row(s) with more fields than the header's {len(names)}.")
+    if frame.shape[0] == 0:
+        return frame
     return _strip_string_cells(frame, options)
 
 

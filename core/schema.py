@@ -101,7 +101,7 @@ def check_kind_fits(column: pd.Series, kind: str) -> None:
                             "categorical, or convert it with a 'Change type' step on the Prepare page, "
                             "which turns those cells into missing values.")
     if kind == ColumnKind.DATETIME and not pd.api.types.is_datetime64_any_dtype(values):
-        parsed = pd.to_datetime(values.astype(str).head(_DATE_SAMPLE), errors="coerce", format="mixed")
+        parsed = _parse_dates(values.astype(str).head(_DATE_SAMPLE))
         if parsed.notna().mean() < 0.9:
             raise DataError(f"Most values of '{column.name}' are not dates. Pick another kind.")
 
@@ -144,8 +144,20 @@ def _mostly_dates(text: pd.Series) -> bool:
         return False
     if sample.str.fullmatch(r"[-+]?\d+([.,]\d+)?").mean() > 0.5:
         return False  # numbers written with a decimal comma, not dates
-    parsed = pd.to_datetime(sample, errors="coerce", format="mixed")
+    parsed = _parse_dates(sample)
     return bool(parsed.notna().mean() >= 0.9)
+
+
+def _parse_dates(text: pd.Series) -> pd.Series:
+    """Parse date strings, missing where they are not dates.
+
+    Times with different UTC offsets (``...Z``, ``...+03:00``) make pandas refuse the whole column;
+    converting them to UTC keeps them dates.
+    """
+    try:
+        return pd.to_datetime(text, errors="coerce", format="mixed")
+    except ValueError:
+        return pd.to_datetime(text, errors="coerce", format="mixed", utc=True)
 
 
 def _looks_like_prose(text: pd.Series) -> bool:

@@ -61,6 +61,34 @@ def build_good() -> dict[str, bytes]:
         "junk_before_header": b"Exported 2024-01-01 by tool\nsecond junk line\na,b\n1,x\n2,y\n",
         "no_header": b"1,2.5,x\n3,4.5,y\n",
         "iso_dates": b"day,v\n2024-01-01,1\n2024-02-15,2\n2024-03-31,3\n",
+        # Classic Mac OS ended lines with a bare carriage return.
+        "cr_only": TEXT.replace("\n", "\r").encode("utf-8"),
+        # Exports that put a title, a note and an empty spreadsheet row above the header.
+        "title_above_header": (
+            b"Quarterly sales report;;\nsource: shop system;;\n;;\nregion;units;revenue\n"
+            b"north;12;3,5\nsouth;7;1,25\neast;9;2,0\n"
+        ),
+        "hash_comments_above_header": b"# made by a logger\n# units: celsius\nsensor,reading\nA,20.5\nB,21.0\nC,19.5\n",
+        # No header at all: the first line is already a record.
+        "numbers_without_header": b"10,0.5,7\n20,1.5,8\n30,2.5,9\n",
+        "values_without_header": (
+            b"ab12,17,2.75,true,2021-03-04\ncd34,18,3.5,false,2021-03-05\nef56,19,4.25,true,2021-03-06\n"
+        ),
+        # Rows shorter than the header (the last cells left off) and one longer row.
+        "short_rows": b"id,name,score\n1,ann,3.5\n2,bob\n3,cy,4.0\n4\n5,dee,2.5,extra\n",
+        # The header names two columns, every row carries three.
+        "header_narrower_than_rows": b"when,amount\n2024-01-02,5,cash\n2024-01-03,7,card\n2024-01-04,2,cash\n",
+        "stray_nul": b"code,qty\nx\x00y,1\nz,2\nw,3\n",
+        "big5": ("city,landmark,visitors\n" + "".join(
+            f"{city},{place},{n}\n" for n, (city, place) in enumerate([
+                ("台北市", "國立故宮博物院"), ("台南市", "赤崁樓古蹟"), ("花蓮縣", "太魯閣國家公園"),
+                ("嘉義縣", "阿里山森林遊樂區"), ("南投縣", "日月潭風景區"), ("屏東縣", "墾丁國家公園"),
+            ] * 3, start=100))).encode("big5"),
+        # Local times without an offset next to times in UTC and at other offsets.
+        "mixed_utc_offsets": (
+            b"stamp,v\n2020-05-01T08:00:00,1\n2020-05-01T09:00:00Z,2\n2020-05-01T10:00:00+02:00,3\n"
+            b"2020-05-02T08:00:00-05:00,4\n"
+        ),
     }
 
 
@@ -75,6 +103,8 @@ def build_bad() -> dict[str, bytes]:
         "binary": _random_bytes_with_nuls(),
         "gzip": gzip.compress(TEXT.encode("utf-8")),
         "too_big": TEXT.encode("utf-8") * 200,  # about 8 KB, over a 0.001 MB limit
+        "unclosed_quote": b'a,b\n1,x\n2,"never closed\n3,z\n4,w\n',
+        "too_many_columns": (",".join(f"c{i}" for i in range(2500)) + "\n" + ",".join("1" * 2500) + "\n").encode(),
     }
 
 

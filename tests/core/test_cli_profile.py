@@ -96,3 +96,44 @@ def test_unknown_target():
 @pytest.mark.parametrize("args", [[], ["--no-such-flag", str(PENGUINS)]])
 def test_usage_mistakes(args):
     assert_one_error_line(run_profile(*args))
+
+
+def test_profile_of_a_file_with_bare_carriage_returns(tmp_path):
+    from tests.core.csv_corpus import GOOD
+
+    path = tmp_path / "old_mac.csv"
+    path.write_bytes(GOOD["cr_only"])
+    completed = run_profile(str(path))
+    assert completed.returncode == 0, completed.stderr
+    result = json.loads(completed.stdout)
+    assert result["rows"] == 3
+    assert [column["name"] for column in result["columns"]] == ["name", "price", "qty"]
+
+
+def test_unclosed_quote_is_one_error_line(tmp_path):
+    path = tmp_path / "broken.csv"
+    path.write_bytes(BAD["unclosed_quote"])
+    line = assert_one_error_line(run_profile(str(path)))
+    assert "never closed" in line
+
+
+def test_corpus_check_script_sorts_files_into_classes(tmp_path):
+    from tests.core.csv_corpus import GOOD
+
+    (tmp_path / "good.csv").write_bytes(GOOD["comma"])
+    (tmp_path / "empty.csv").write_bytes(BAD["empty"])
+    completed = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "check_csv_corpus.py"), str(tmp_path), "--jobs", "1"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "2 files: ok 1, error 1, suspicious 0, crash 0, hang 0" in completed.stdout
+    assert "empty (0 bytes)" in completed.stdout
+
+
+@pytest.mark.parametrize("content", [b"a,b,c", b"a,b,c\n", b"# exported by a tool\nid,name\n"])
+def test_header_without_rows_is_one_error_line(tmp_path, content):
+    path = tmp_path / "only_header.csv"
+    path.write_bytes(content)
+    line = assert_one_error_line(run_profile(str(path)))
+    assert "no data rows" in line

@@ -347,3 +347,116 @@ def test_bytes_of_another_encoding_after_the_sniffed_head_are_still_read():
     table = read_csv_robust(raw)
     assert table.options.encoding == "cp1252"
     assert table.frame["city"].iloc[-1] == "Besançon"
+
+
+# --- files met in other CSV libraries' test collections --------------------------------------------------
+
+
+def test_bare_carriage_return_line_endings_are_read_like_newlines():
+    frame = _read("cr_only").frame
+    assert frame.shape == (3, 3)
+    assert list(frame.columns) == ["name", "price", "qty"]
+    assert frame["name"].tolist() == ["Äpfel", "Birne", "Café"]
+    assert frame["qty"].tolist() == [3, 4, 5]
+
+
+@pytest.mark.parametrize("name, header_row, columns", [
+    ("title_above_header", 3, ["region", "units", "revenue"]),
+    ("hash_comments_above_header", 2, ["sensor", "reading"]),
+    ("junk_before_header", 2, ["a", "b"]),
+])
+def test_title_and_comment_lines_above_the_header_are_skipped(name, header_row, columns):
+    table = _read(name)
+    assert table.options.header_row == header_row
+    assert list(table.frame.columns) == columns
+    assert table.frame.shape == (len(table.frame), len(columns)) and len(table.frame) >= 2
+    assert not any("Skipped" in note for note in table.notes)
+
+
+def test_title_above_a_decimal_comma_table_keeps_its_numbers():
+    frame = _read("title_above_header").frame
+    assert frame["units"].tolist() == [12, 7, 9]
+    assert frame["revenue"].tolist() == [3.5, 1.25, 2.0]
+
+
+@pytest.mark.parametrize("name", ["numbers_without_header", "values_without_header"])
+def test_a_first_row_of_values_is_kept_as_data_not_used_as_names(name):
+    table = _read(name)
+    assert table.options.header_row is None
+    assert table.frame.shape == (3, len(table.frame.columns))
+    assert list(table.frame.columns)[:2] == ["column_1", "column_2"]
+    first_value = GOOD[name].split(b",")[0].decode()
+    assert str(table.frame.iloc[0, 0]) == first_value
+
+
+def test_a_header_of_names_is_still_a_header():
+    assert _read("comma").options.header_row == 0
+    assert _read("one_column").options.header_row == 0
+
+
+def test_short_rows_are_kept_with_missing_cells_and_long_rows_skipped():
+    table = _read("short_rows")
+    frame = table.frame
+    assert frame["id"].tolist() == [1, 2, 3, 4]
+    assert frame["name"].tolist()[:3] == ["ann", "bob", "cy"]
+    assert frame["name"].isna().tolist() == [False, False, False, True]
+    assert frame["score"].isna().tolist() == [False, True, False, True]
+    assert any("fewer fields" in note and "left empty" in note for note in table.notes)
+    assert any("Skipped 1 row" in note for note in table.notes)
+
+
+def test_rows_wider_than_the_header_get_named_columns_instead_of_being_dropped():
+    table = _read("header_narrower_than_rows")
+    assert list(table.frame.columns) == ["when", "amount", "column_3"]
+    assert table.frame.shape == (3, 3)
+    assert table.frame["column_3"].tolist() == ["cash", "card", "cash"]
+    assert any("generic names" in note for note in table.notes)
+
+
+def test_a_stray_nul_byte_in_a_text_file_does_not_make_it_binary():
+    frame = _read("stray_nul").frame
+    assert frame.shape == (3, 2)
+    assert frame["qty"].tolist() == [1, 2, 3]
+
+
+def test_chinese_big5_text_is_decoded_not_turned_into_latin_symbols():
+    table = _read("big5")
+    assert table.options.encoding.replace("_", "").lower() in {"big5", "cp950", "big5hkscs"}
+    assert table.frame["city"].iloc[0] == "台北市"
+    assert table.frame["landmark"].iloc[1] == "赤崁樓古蹟"
+
+
+def test_an_unclosed_quote_is_refused_instead_of_swallowing_the_rest_of_the_file():
+    with pytest.raises(DataError) as excinfo:
+        read_csv_robust(BAD["unclosed_quote"])
+    message = str(excinfo.value)
+    assert "never closed" in message and "row 2" in message
+    assert "upload it again" in message
+
+
+def test_an_unclosed_quote_in_a_ragged_file_is_refused_too():
+    raw = b'a\tb\tc\n1\t2\t3\n4\t"5\t6\n7\t8\t9\n'
+    with pytest.raises(DataError, match="never closed"):
+        read_csv_robust(raw)
+
+
+def test_an_odd_quote_inside_a_value_is_not_mistaken_for_an_unclosed_one():
+    frame = read_csv_robust(b'item,size\nboard,12" wide\nshelf,30 cm\n').frame
+    assert frame["size"].tolist() == ['12" wide', "30 cm"]
+
+
+def test_a_table_with_thousands_of_columns_is_refused_with_what_to_do():
+    with pytest.raises(DataError) as excinfo:
+        read_csv_robust(BAD["too_many_columns"])
+    message = str(excinfo.value)
+    assert "2,500 columns" in message
+    assert "Keep the columns you need" in message
+
+
+def test_odd_bytes_far_below_an_ascii_head_still_give_the_whole_table():
+    # 80 KB of plain ASCII, then a byte that neither UTF-8 nor cp1252 can decode.
+    raw = b"name,v\n" + b"plain,1\n" * 10_000 + b"Caf\xe9 \x8d,2\n"
+    table = read_csv_robust(raw)
+    assert table.frame.shape == (10_001, 2)
+    assert table.frame["name"].iloc[-1].startswith("Caf")
+    assert table.frame["v"].iloc[-1] == 2

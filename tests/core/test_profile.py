@@ -207,3 +207,12 @@ def test_summary_frame_has_one_row_per_column():
     summary = profile_table(clean_frame()).summary_frame()
     assert summary["column"].tolist() == ["x", "z", "colour", "y"]
     assert {"kind", "missing %", "unique"} <= set(summary.columns)
+
+
+def test_profile_of_a_file_with_mixed_utc_offsets():
+    from core.io import read_csv_robust
+    from tests.core.csv_corpus import GOOD
+
+    profile = profile_table(read_csv_robust(GOOD["mixed_utc_offsets"]).frame)
+    assert profile.kinds() == {"stamp": "datetime", "v": "numeric"}
+    json.dumps(profile.to_dict(), default=str)

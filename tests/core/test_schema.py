@@ -138,3 +138,10 @@ def test_check_kind_fits_datetime():
 def test_check_kind_fits_allows_other_kinds():
     check_kind_fits(pd.Series(["abc", "def"], name="t"), ColumnKind.CATEGORICAL)
     check_kind_fits(pd.Series(["abc", "def"], name="t"), ColumnKind.TEXT)
+
+
+def test_times_with_different_utc_offsets_are_datetime_not_a_crash():
+    stamps = pd.Series(["2021-06-01T12:00:00", "2021-06-01T12:00:00Z", "2021-06-01T12:00:00+03:00",
+                        "2021-06-02T07:30:00-04:00"])
+    assert infer_column_kind(stamps) == ColumnKind.DATETIME
+    check_kind_fits(stamps, ColumnKind.DATETIME)  # accepted, not refused
