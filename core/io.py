@@ -641,16 +641,18 @@ def _trim_arrow_strings(table: pa.Table, options: ReadOptions) -> pa.Table:
     markers = pa.array(list(options.missing_markers), type=pa.string())
 
     def trim(column: pa.ChunkedArray) -> pa.ChunkedArray:
-        if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
-            return column
         trimmed = pc.utf8_trim_whitespace(column)
         if pc.sum(pc.binary_length(trimmed)) == pc.sum(pc.binary_length(column)):
             return column
         return _typed_if_all_parse(pc.if_else(pc.is_in(trimmed, value_set=markers), None, trimmed), options)
 
+    text = [i for i, column in enumerate(table.columns)
+            if pa.types.is_string(column.type) or pa.types.is_large_string(column.type)]
+    if not text:
+        return table
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        columns = list(pool.map(trim, table.columns))
-    return pa.table(columns, names=table.column_names)
+        trimmed = dict(zip(text, pool.map(trim, [table.column(i) for i in text]), strict=True))
+    return pa.table([trimmed.get(i, column) for i, column in enumerate(table.columns)], names=table.column_names)
 
 
 def _typed_if_all_parse(column: pa.ChunkedArray, options: ReadOptions) -> pa.ChunkedArray:
