@@ -20,9 +20,10 @@ def distribution_figure(frame: pd.DataFrame, column: str, kind: str) -> go.Figur
         figure = px.histogram(frame, x=column, nbins=40, title=f"Distribution of {column}")
     else:
         counts = frame[column].astype("string").fillna("(missing)").value_counts().head(MAX_BARS)
-        bars = counts.rename_axis(column).reset_index(name="rows")
+        # Arrays, not a frame: a column may itself be called "rows" (or anything else).
         title = f"Most frequent values of {column}" if len(counts) == MAX_BARS else f"Values of {column}"
-        figure = px.bar(bars, x=column, y="rows", title=title)
+        figure = px.bar(x=counts.index.to_numpy(), y=counts.to_numpy(), labels={"x": str(column), "y": "rows"},
+                        title=title)
         figure.update_xaxes(type="category")
     return figure.update_layout(**_LAYOUT)
 

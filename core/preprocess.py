@@ -28,6 +28,7 @@ from sklearn.preprocessing import (
 )
 
 from core.errors import DataError
+from core.schema import parse_dates
 
 NUMERIC_IMPUTERS = ("mean", "median", "constant", "knn")
 CATEGORICAL_IMPUTERS = ("most_frequent", "constant")
@@ -192,7 +193,7 @@ class DateParts(TransformerMixin, BaseEstimator):
         frame = pd.DataFrame(X)
         out = []
         for name in frame.columns:
-            dates = pd.to_datetime(frame[name], errors="coerce", format="mixed")
+            dates = parse_dates(frame[name])
             for part in self.parts:
                 values = dates.dt.day_of_week if part == "weekday" else getattr(dates.dt, part)
                 out.append(values.astype(float).to_numpy())

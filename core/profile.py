@@ -301,6 +301,10 @@ def _single_feature_matrix(column: pd.Series) -> np.ndarray | None:
         numbers = pd.Series(pd.factorize(column.astype(str))[0], index=column.index).astype(float)
         numbers[column.isna()] = np.nan
     numbers = numbers.replace([np.inf, -np.inf], np.nan)
+    if numbers.abs().max() > 1e30:
+        # Trees work in float32 and refuse a value such as 1e300 (a plain float64 to pandas); ranks
+        # keep the order of the values, which is all a split needs.
+        numbers = numbers.rank(method="dense")
     return numbers.fillna(-1e12).to_numpy().reshape(-1, 1)
 
 

@@ -16,11 +16,14 @@ import numpy as np
 import pandas as pd
 
 from core.errors import DataError
+from core.schema import parse_dates
 from core.specs import ParamSpec
 
 DATE_PARTS = ("year", "month", "day", "weekday", "hour")
 FILTER_OPERATORS = ("==", "!=", ">", ">=", "<", "<=", "contains", "is missing", "is not missing")
 _STEP_TYPES: dict[str, type[Step]] = {}
+_TRUTHY = {**dict.fromkeys(("true", "yes", "y", "1", "t", "1.0", "on"), True),
+           **dict.fromkeys(("false", "no", "n", "0", "f", "0.0", "off"), False)}
 
 
 def _register(cls: type[Step]) -> type[Step]:
@@ -150,13 +153,10 @@ class ChangeType(Step):
         elif self.to == "text":
             out[self.column] = values.astype("string")
         elif self.to == "boolean":
-            truthy = {"true", "yes", "y", "1", "t", "1.0", "on"}
-            falsy = {"false", "no", "n", "0", "f", "0.0", "off"}
             text = values.astype("string").str.strip().str.lower()
-            out[self.column] = text.map(lambda v: True if v in truthy else (False if v in falsy else pd.NA)
-                                        ).astype("boolean")
+            out[self.column] = text.map(lambda v: _TRUTHY.get(v, pd.NA)).astype("boolean")
         elif self.to == "datetime":
-            out[self.column] = pd.to_datetime(values, errors="coerce", format="mixed")
+            out[self.column] = parse_dates(values)
         else:
             raise DataError(f"Unknown type '{self.to}'. Choose numeric, text, boolean or datetime.")
         lost = int(out[self.column].isna().sum() - values.isna().sum())
@@ -191,7 +191,7 @@ class DeriveDateParts(Step):
 
     def apply(self, frame):
         _need_columns(frame, self)
-        dates = pd.to_datetime(frame[self.column], errors="coerce", format="mixed")
+        dates = parse_dates(frame[self.column])
         if dates.notna().sum() == 0:
             raise DataError(f"No value of '{self.column}' parses as a date. Pick a date column.")
         out = frame.copy()
@@ -278,12 +278,20 @@ class FillMissing(Step):
             fill = modes.iloc[0]
         else:
             fill = self.value
-            if pd.api.types.is_numeric_dtype(values):
+            if pd.api.types.is_bool_dtype(values):
+                fill = _TRUTHY.get(str(self.value).strip().lower())
+                if fill is None:
+                    raise DataError(f"'{self.column}' holds true/false values; the fill value '{self.value}' "
+                                    "is neither. Type true or false.")
+            elif pd.api.types.is_numeric_dtype(values):
                 try:
                     fill = float(self.value)
                 except ValueError:
                     raise DataError(f"'{self.column}' is numeric; the fill value '{self.value}' is not "
                                     "a number. Type a number.") from None
+        if (pd.api.types.is_integer_dtype(values) and isinstance(fill, float)
+                and not (np.isfinite(fill) and fill.is_integer())):
+            values = values.astype("Float64")  # whole numbers (such as date parts) filled with a mean of 2.5
         out = frame.copy()
         out[self.column] = values.fillna(fill)
         return out
@@ -470,6 +478,11 @@ class Bin(Step):
     def apply(self, frame):
         _need_columns(frame, self)
         values = _need_numeric(frame, self.column)
+        if np.isinf(values).any():
+            raise DataError(f"'{self.column}' has infinite values, which fall in no bin. Keep only finite "
+                            f"rows first: a 'Keep rows matching a condition' step with {self.column} < inf.")
+        if values.nunique() < 2:
+            raise DataError(f"'{self.column}' has fewer than two distinct values, so there is nothing to bin.")
         out = frame.copy()
         if self.strategy == "quantile":
             binned = pd.qcut(values, q=int(self.bins), duplicates="drop")
@@ -591,14 +604,70 @@ def step_from_dict(values: dict[str, Any]) -> Step:
     """Build a step from its JSON form; unknown ops and parameters are the user's to fix."""
     values = dict(values)
     op = values.pop("op", None)
-    if op not in STEP_TYPES:
+    if not isinstance(op, str) or op not in STEP_TYPES:
         raise DataError(f"Unknown recipe step '{op}'. Known steps: {', '.join(STEP_TYPES)}.")
     cls = STEP_TYPES[op]
     known = {f.name for f in fields(cls)}
     unknown = set(values) - known
     if unknown:
         raise DataError(f"Step '{op}' has unknown setting(s) {', '.join(sorted(unknown))}.")
+    for spec in cls.specs:
+        if spec.name in values:
+            values[spec.name] = _checked_setting(op, spec, values[spec.name])
     return cls(**values)
+
+
+def _checked_setting(op: str, spec: ParamSpec, value: Any) -> Any:
+    """A step setting of the type and range its spec declares; a recipe file is user input.
+
+    Without this a hand-edited recipe could ask for a billion bins (and exhaust memory) or put
+    text where a number belongs and fail later with a message about Python types.
+    """
+    def wrong(expected: str) -> DataError:
+        return DataError(f"Step '{op}': setting '{spec.name}' must be {expected}, not {value!r}. Fix it in "
+                         "the recipe file, or build the step on the Prepare page.")
+
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    if spec.kind == "column":
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            raise wrong("a column name")
+        return value
+    if spec.kind == "columns":
+        if value is None:
+            return []
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise wrong("a list of column names")
+        return value
+    if spec.kind == "choice":
+        if value not in spec.choices:
+            raise wrong("one of " + ", ".join(map(repr, spec.choices)))
+        return value
+    if spec.kind == "multichoice":
+        if not isinstance(value, list) or not all(item in spec.choices for item in value):
+            raise wrong("a list of " + ", ".join(map(repr, spec.choices)))
+        return value
+    if spec.kind == "bool":
+        if not isinstance(value, bool):
+            raise wrong("true or false")
+        return value
+    if spec.kind in ("int", "float"):
+        if value is None and spec.optional:
+            return None
+        if not is_number or not np.isfinite(value) or (spec.kind == "int" and value != int(value)):
+            raise wrong("a whole number" if spec.kind == "int" else "a number")
+        too_low, too_high = spec.low is not None and value < spec.low, spec.high is not None and value > spec.high
+        if too_low or too_high:
+            if spec.low is not None and spec.high is not None:
+                raise wrong(f"between {spec.low:g} and {spec.high:g}")
+            raise wrong(f"at least {spec.low:g}" if too_low else f"at most {spec.high:g}")
+        return int(value) if spec.kind == "int" else float(value)
+    if is_number:  # a text setting written as a number in the file, such as a fill value of 0
+        return str(value)
+    if not isinstance(value, str):
+        raise wrong("text")
+    return value
 
 
 def recipe_to_json(steps: list[Step]) -> str:
@@ -609,7 +678,7 @@ def recipe_from_json(text: str | bytes) -> list[Step]:
     """Parse a recipe file; a file that is not a recipe gets a clear message."""
     try:
         data = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
         raise DataError("This is not a recipe file (not valid JSON). Choose a recipe downloaded "
                         "from the Prepare page.") from None
     steps = data.get("steps") if isinstance(data, dict) else data

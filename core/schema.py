@@ -101,7 +101,7 @@ def check_kind_fits(column: pd.Series, kind: str) -> None:
                             "categorical, or convert it with a 'Change type' step on the Prepare page, "
                             "which turns those cells into missing values.")
     if kind == ColumnKind.DATETIME and not pd.api.types.is_datetime64_any_dtype(values):
-        parsed = _parse_dates(values.astype(str).head(_DATE_SAMPLE))
+        parsed = parse_dates(values.astype(str).head(_DATE_SAMPLE))
         if parsed.notna().mean() < 0.9:
             raise DataError(f"Most values of '{column.name}' are not dates. Pick another kind.")
 
@@ -144,12 +144,12 @@ def _mostly_dates(text: pd.Series) -> bool:
         return False
     if sample.str.fullmatch(r"[-+]?\d+([.,]\d+)?").mean() > 0.5:
         return False  # numbers written with a decimal comma, not dates
-    parsed = _parse_dates(sample)
+    parsed = parse_dates(sample)
     return bool(parsed.notna().mean() >= 0.9)
 
 
-def _parse_dates(text: pd.Series) -> pd.Series:
-    """Parse date strings, missing where they are not dates.
+def parse_dates(text: pd.Series) -> pd.Series:
+    """Parse date strings (or datetimes), missing where they are not dates.
 
     Times with different UTC offsets (``...Z``, ``...+03:00``) make pandas refuse the whole column;
     converting them to UTC keeps them dates.

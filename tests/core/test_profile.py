@@ -216,3 +216,13 @@ def test_profile_of_a_file_with_mixed_utc_offsets():
     profile = profile_table(read_csv_robust(GOOD["mixed_utc_offsets"]).frame)
     assert profile.kinds() == {"stamp": "datetime", "v": "numeric"}
     json.dumps(profile.to_dict(), default=str)
+
+
+def test_a_copy_of_the_target_beyond_float32_range_is_still_found_as_leakage():
+    # Trees work in float32; 1e300 is an ordinary float64 that pandas reads from a CSV.
+    score = [float(i % 7) for i in range(90)]
+    frame = pd.DataFrame({"score": score, "leak": [value * 1e300 for value in score],
+                          "noise": [float((i * 37) % 11) for i in range(90)]})
+    profile = profile_table(frame, target="score")
+    leaking = [w.column for w in profile.warnings if w.kind == "leakage"]
+    assert leaking == ["leak"]

@@ -164,3 +164,11 @@ def test_generated_code_reproduces_the_recipe(frame, tmp_path):
         os.chdir(cwd)
     pd.testing.assert_frame_equal(namespace["df"].reset_index(drop=True), expected.reset_index(drop=True),
                                   check_dtype=False)
+
+
+def test_date_parts_of_times_with_different_utc_offsets():
+    frame = pd.DataFrame({"at": ["2024-03-01T10:00:00Z", "2024-03-02T10:00:00+03:00", "2024-12-31T23:30:00-02:00"]})
+    out = DeriveDateParts("at", ["year", "month", "day"], False).apply(frame)
+    # Read in UTC: the last time is already the next day and year there.
+    assert out["at_year"].tolist() == [2024, 2024, 2025]
+    assert out["at_day"].tolist() == [1, 2, 1]
