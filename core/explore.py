@@ -15,6 +15,7 @@ from core.schema import ColumnKind
 
 PLOT_SAMPLE_ROWS = 10_000
 MISSING_MAP_ROWS = 400
+HEATMAP_MAX_COLUMNS = 40
 _ASSOCIATION_SAMPLE = 5_000
 
 
@@ -51,6 +52,28 @@ def correlation_matrix(frame: pd.DataFrame, kinds: dict[str, str], method: str =
     numbers = pd.DataFrame({name: _as_number(frame[name]) for name in names})
     numbers = numbers.loc[:, numbers.nunique() > 1]
     return numbers.corr(method=method)
+
+
+def strongest_columns(correlations: pd.DataFrame, max_columns: int = HEATMAP_MAX_COLUMNS) -> pd.DataFrame:
+    """The correlation matrix cut to the columns most correlated with another one.
+
+    A heatmap of hundreds of columns is unreadable and heavy for the browser (1,500 columns make a
+    27 MB figure), so wide tables show the columns whose strongest relation is strongest, in table order.
+    """
+    if len(correlations) <= max_columns:
+        return correlations
+    strength = correlations.abs().where(~np.eye(len(correlations), dtype=bool)).max()
+    keep = set(strength.sort_values(ascending=False, kind="stable").index[:max_columns])
+    chosen = [name for name in correlations.index if name in keep]
+    return correlations.loc[chosen, chosen]
+
+
+def strongest_pairs(correlations: pd.DataFrame, top: int = 15) -> pd.DataFrame:
+    """The most correlated pairs of different columns, strongest first (each pair once)."""
+    upper = correlations.where(np.triu(np.ones(correlations.shape, dtype=bool), k=1))
+    pairs = upper.stack().rename("correlation").rename_axis(["column", "other column"]).reset_index()
+    order = pairs["correlation"].abs().sort_values(ascending=False, kind="stable").index
+    return pairs.loc[order].head(top).reset_index(drop=True)
 
 
 def missing_matrix(frame: pd.DataFrame, max_rows: int = MISSING_MAP_ROWS) -> PlotSample:

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core import plots
-from core.explore import columns_of_kind, missing_matrix
+from core.explore import columns_of_kind, missing_matrix, strongest_columns, strongest_pairs
 from core.schema import ColumnKind
 from ui.state import (
     cached_association,
@@ -101,8 +101,16 @@ def correlation_view():
     if correlations.shape[1] < 2:
         st.info("Correlations need at least two numeric columns.")
         return
-    st.plotly_chart(plots.correlation_heatmap(correlations, method))
-    st.caption("Computed on all rows.")
+    shown = strongest_columns(correlations)
+    st.plotly_chart(plots.correlation_heatmap(shown, method))
+    if len(shown) < len(correlations):
+        st.caption(f"Computed on all rows. The heatmap shows the {len(shown)} of {len(correlations)} numeric "
+                   "columns with the strongest correlations; every pair is ranked below.")
+    else:
+        st.caption("Computed on all rows.")
+    st.markdown("**Strongest pairs**")
+    st.dataframe(strongest_pairs(correlations), hide_index=True,
+                 column_config={"correlation": st.column_config.NumberColumn(format="%.3f")})
 
 
 @st.fragment

@@ -415,3 +415,18 @@ def test_text_column_set_to_numeric_on_load_data_keeps_explore_working(pages, ap
     if pages.has_widget(at, "selectbox", "explore_target_feature"):
         for feature in at.selectbox(key="explore_target_feature").options:
             choose(pages, at, "explore_target_feature", feature)
+
+
+def test_a_wide_table_gets_a_readable_heatmap_and_its_strongest_pairs(pages, app):
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame(rng.normal(size=(200, 90)), columns=[f"m{i}" for i in range(90)])
+    frame["double_m5"] = frame["m5"] * 2
+    at = upload_and_explore(pages, app, "wide.csv", frame)
+    show_view(pages, at, "Correlations")
+    heatmap = pages.plotly_charts(at)[0]
+    shown = json.loads(heatmap.proto.spec)["data"][0]["x"]
+    assert len(shown) == 40 and {"m5", "double_m5"} <= set(shown)
+    assert any("shows the 40 of 91 numeric columns" in caption.value for caption in at.caption)
+    pairs = at.dataframe[-1].value
+    assert set(pairs.iloc[0][["column", "other column"]]) == {"m5", "double_m5"}
+    assert pairs.iloc[0]["correlation"] == pytest.approx(1.0)
