@@ -43,7 +43,7 @@ workspace.target = chosen_target
 
 profile = current_profile()
 kinds = profile.kinds()
-kinds_json = json.dumps(kinds, sort_keys=True)
+kinds_json = json.dumps(kinds)  # table order: plots and tables follow it
 sample = current_plot_sample()
 
 st.subheader("Profile")

@@ -211,5 +211,5 @@ def prepared_default_encodings(frame: pd.DataFrame, kinds: dict[str, str], targe
     """Per-kind default encodings of the prepared table, cached (they scan every column)."""
     from core.recipe import recipe_to_json
 
-    return _default_encodings(content_key(), recipe_to_json(recipe_steps()), json.dumps(kinds, sort_keys=True),
+    return _default_encodings(content_key(), recipe_to_json(recipe_steps()), json.dumps(kinds),
                               target, frame)

@@ -89,3 +89,10 @@ def test_downloads_are_offered():
     app = prepare_page()
     labels = [b.label for b in app.get("download_button")]
     assert labels == ["Download cleaned CSV", "Download recipe (JSON)"]
+
+
+def test_encoding_table_lists_columns_in_the_table_order():
+    app = prepare_page()  # penguins; species is the target
+    table = next(e.value for e in app.data_editor if e.key and e.key.startswith("encoding_editor_"))
+    assert list(table["column"]) == ["island", "bill_length_mm", "bill_depth_mm", "flipper_length_mm",
+                                     "body_mass_g", "sex", "year"]
