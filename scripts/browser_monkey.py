@@ -28,12 +28,12 @@ from tests.browser.server import launch_browser, start_server, stop_server, wait
 OUT = Path("/tmp/monkey")
 HANG_MS = 30_000
 CLICK_MS = 2_500  # an element that cannot be clicked by then is covered or gone: a miss
-PAGES = {"data": "", "explore": "explore", "prepare": "prepare"}
+PAGES = {"data": "", "explore": "explore", "prepare": "prepare", "model": "model"}
 TEXTS = ["", "0", "-1", "2.5", "abc", "other", "=1+1", "ü名🎉", "nan", "x" * 200]
 # Controls the monkey leaves alone: the file chooser (it would wait for a file) and app chrome.
 SKIP_BUTTON_NAMES = ("Browse files", "Upload", "Deploy", "Main menu", "Collapse sidebar", "Expand sidebar")
 NAV_SHARE = 0.1  # how often the monkey may also switch page
-NAV_TITLES = {"data": "Load data", "explore": "Explore", "prepare": "Clean and encode"}
+NAV_TITLES = {"data": "Load data", "explore": "Explore", "prepare": "Clean and encode", "model": "Train and compare"}
 CONTROLS = {
     "button": '[data-testid="stMain"] button:not([kind="elementToolbar"])',
     "combobox": '[data-testid="stMain"] [role="combobox"]',
