@@ -152,10 +152,12 @@ def read_csv_robust(
     if options is None:
         options = detect_read_options(raw)
         try:
-            return read_csv_robust(raw, options, max_mb)
+            table = read_csv_robust(raw, options, max_mb)
         except _UndecodableError:
             # Detection checked only the file's head; bad bytes further down mean another encoding.
-            return read_csv_robust(raw, replace(options, encoding=detect_encoding(raw, whole_file=True)), max_mb)
+            table = read_csv_robust(raw, replace(options, encoding=detect_encoding(raw, whole_file=True)), max_mb)
+        table.notes[:0] = _header_guess_notes(table.options)
+        return table
     # UTF-8 goes to pyarrow as bytes (it validates them); only the head is decoded here. Other
     # encodings are decoded once. This keeps loading close to a bare pyarrow read in time and memory.
     native = options.encoding in _PYARROW_NATIVE
@@ -178,6 +180,18 @@ def read_csv_robust(
     if dropped:
         notes.append(f"Dropped {dropped} empty column(s) without a name (trailing delimiters).")
     return LoadedTable(frame=frame, options=options, raw=raw, notes=notes)
+
+
+def _header_guess_notes(options: ReadOptions) -> list[str]:
+    """Say so when detection did not take the first line as the column names: a guess to check."""
+    if options.header_row is None:
+        return ["The first line looks like data, not column names, so the columns are named column_1, "
+                "column_2, ... If it does hold names, tick 'The file has a header row' under Loading options."]
+    if options.header_row > 0:
+        return [f"The column names are on line {options.header_row + 1}; the {options.header_row} line(s) above "
+                "them (a title, notes or blank lines) were left out. If that is wrong, change 'Header row' "
+                "under Loading options."]
+    return []
 
 
 def check_readable_bytes(raw: bytes, max_mb: float = DEFAULT_MAX_UPLOAD_MB) -> None:

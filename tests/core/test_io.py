@@ -371,6 +371,7 @@ def test_title_and_comment_lines_above_the_header_are_skipped(name, header_row, 
     assert list(table.frame.columns) == columns
     assert table.frame.shape == (len(table.frame), len(columns)) and len(table.frame) >= 2
     assert not any("Skipped" in note for note in table.notes)
+    assert any(f"column names are on line {header_row + 1}" in note for note in table.notes), table.notes
 
 
 def test_title_above_a_decimal_comma_table_keeps_its_numbers():
@@ -387,6 +388,7 @@ def test_a_first_row_of_values_is_kept_as_data_not_used_as_names(name):
     assert list(table.frame.columns)[:2] == ["column_1", "column_2"]
     first_value = GOOD[name].split(b",")[0].decode()
     assert str(table.frame.iloc[0, 0]) == first_value
+    assert any("looks like data, not column names" in note for note in table.notes), table.notes
 
 
 def test_a_header_of_names_is_still_a_header():
