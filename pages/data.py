@@ -92,7 +92,7 @@ with st.expander("Loading options", icon=":material/tune:"):
             else:
                 st.rerun()
 
-for note in table.notes:
+for note in workspace.read_notes or table.notes:  # the notes of the read that chose these options
     st.info(note, icon=":material/info:")
 
 rows, columns = frame.shape

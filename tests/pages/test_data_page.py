@@ -335,3 +335,19 @@ def test_treating_a_text_column_as_numbers_does_not_break_the_page(pages, app, k
     if pages.has_button(app, "Reset all kinds to detected"):
         pages.press(app, "Reset all kinds to detected")
         assert kinds_table(app).loc["island", "kind"] == "categorical"
+
+
+def test_a_title_above_the_header_is_left_out_and_the_page_says_so(pages, app):
+    text = "Sales by shop (exported 2024-05-01)\n\nshop,units,revenue\nNorth,12,3.5\nSouth,7,1.25\nEast,9,2.0\n"
+    pages.upload(app, "export.csv", text.encode())
+    assert list(app.dataframe[0].value.columns) == ["shop", "units", "revenue"]
+    assert any("column names are on line 3" in info for info in pages.infos(app)), pages.infos(app)
+    suffix = pages.fingerprint(app)
+    assert app.number_input(key=f"header_row_{suffix}").value == 2
+
+
+def test_a_file_without_a_header_line_is_named_and_the_page_says_so(pages, app):
+    pages.upload(app, "bare.csv", b"1.5,2024-01-02,true\n2.5,2024-01-03,false\n3.5,2024-01-04,true\n")
+    assert list(app.dataframe[0].value.columns) == ["column_1", "column_2", "column_3"]
+    assert any("looks like data, not column names" in info for info in pages.infos(app)), pages.infos(app)
+    assert not app.checkbox(key=f"has_header_{pages.fingerprint(app)}").value
