@@ -137,3 +137,13 @@ def test_header_without_rows_is_one_error_line(tmp_path, content):
     path.write_bytes(content)
     line = assert_one_error_line(run_profile(str(path)))
     assert "no data rows" in line
+
+
+def test_a_reader_that_stops_early_gets_no_traceback():
+    # `python -m core profile big.csv | head -c 100`: the pipe closes before the JSON is written.
+    process = subprocess.Popen([sys.executable, "-m", "core", "profile", str(PENGUINS)], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()  # nothing will be read
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 0
+    assert "Traceback" not in stderr, stderr
