@@ -75,12 +75,17 @@ def test_compare_fills_a_leaderboard_with_the_baseline():
     assert len(app.session_state["workspace"].runs) == 1
 
 
-def test_tune_lists_trials_and_best_parameters():
-    app = model_page("Iris flowers")
+def tune_view(sample, model, trials):
+    app = model_page(sample)
     app.segmented_control(key="model_view").set_value("Tune").run()
     key = next(s.key for s in app.selectbox if s.key and s.key.startswith("one_"))
-    app.selectbox(key=key).set_value("k_nearest_neighbors").run()
-    app.number_input(key="tune_trials").set_value(3).run()
+    app.selectbox(key=key).set_value(model).run()
+    app.number_input(key="tune_trials").set_value(trials).run()
+    return app
+
+
+def test_tune_lists_trials_and_best_parameters():
+    app = tune_view("Iris flowers", "k_nearest_neighbors", 3)
     click(app, "Tune")
     job = wait_for_job(app, "tune")
     assert job.state == "done", job.error
@@ -93,11 +98,7 @@ def test_tune_lists_trials_and_best_parameters():
 
 
 def test_tune_can_be_cancelled_and_keeps_the_page_usable():
-    app = model_page("Diabetes progression")
-    app.segmented_control(key="model_view").set_value("Tune").run()
-    key = next(s.key for s in app.selectbox if s.key and s.key.startswith("one_"))
-    app.selectbox(key=key).set_value("random_forest").run()
-    app.number_input(key="tune_trials").set_value(200).run()
+    app = tune_view("Diabetes progression", "random_forest", 200)
     app.number_input(key="tune_seconds").set_value(0).run()
     click(app, "Tune")
     assert app.button(key="tune_cancel"), "a running search offers Cancel"
