@@ -597,7 +597,7 @@ def _refuse_unclosed_quote(utf8: bytes, table: pa.Table) -> None:
         return
     last = table.slice(table.num_rows - 1)
     for column in last.columns:
-        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        if _is_text(column.type):
             value = column[0].as_py()
             if value is not None and ("\n" in value or "\r" in value):
                 raise DataError(
@@ -641,7 +641,9 @@ def _parse_with_pandas(body: str, names: list[str], options: ReadOptions, notes:
         notes.append(f"Skipped {long_rows} row(s) with more fields than the header's {len(names)}.")
     if frame.shape[0] == 0:
         return frame
-    return _strip_string_cells(frame, options)
+    # The same trimming and typing as the pyarrow path: one mechanism for padded cells and markers.
+    table = _trim_arrow_strings(pa.Table.from_pandas(frame, preserve_index=False), options)
+    return table.to_pandas(self_destruct=True, split_blocks=True, date_as_object=False)
 
 
 def _trim_arrow_strings(table: pa.Table, options: ReadOptions) -> pa.Table:
@@ -660,8 +662,7 @@ def _trim_arrow_strings(table: pa.Table, options: ReadOptions) -> pa.Table:
             return column
         return _typed_if_all_parse(pc.if_else(pc.is_in(trimmed, value_set=markers), None, trimmed), options)
 
-    text = [i for i, column in enumerate(table.columns)
-            if pa.types.is_string(column.type) or pa.types.is_large_string(column.type)]
+    text = [i for i, column in enumerate(table.columns) if _is_text(column.type)]
     if not text:
         return table
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
@@ -669,61 +670,23 @@ def _trim_arrow_strings(table: pa.Table, options: ReadOptions) -> pa.Table:
     return pa.table([trimmed.get(i, column) for i, column in enumerate(table.columns)], names=table.column_names)
 
 
+def _is_text(kind: pa.DataType) -> bool:
+    return pa.types.is_string(kind) or pa.types.is_large_string(kind)
+
+
 def _typed_if_all_parse(column: pa.ChunkedArray, options: ReadOptions) -> pa.ChunkedArray:
-    """Padding (" 12") or a padded marker (" NA") kept pyarrow from typing a number or date column."""
-    numbers = column if options.decimal == "." else pc.replace_substring(column, options.decimal, ".")
-    for kind in (pa.int64(), pa.float64(), pa.timestamp("s")):
+    """Padding (" 12") or a padded marker (" NA") kept the reader from typing a number or date column."""
+    numbers = column
+    if options.thousands:
+        numbers = pc.replace_substring(numbers, options.thousands, "")
+    if options.decimal != ".":
+        numbers = pc.replace_substring(numbers, options.decimal, ".")
+    for values, kind in ((numbers, pa.int64()), (numbers, pa.float64()), (column, pa.timestamp("s"))):
         try:
-            return pc.cast(numbers, kind)
+            return pc.cast(values, kind)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             continue
     return column
-
-
-def _strip_string_cells(frame: pd.DataFrame, options: ReadOptions) -> pd.DataFrame:
-    """Trim padding around text cells, then treat padded missing markers as missing."""
-    markers = set(options.missing_markers)
-    for name in frame.columns:
-        column = frame[name]
-        if column.dtype == object or pd.api.types.is_string_dtype(column):
-            stripped = column.str.strip()
-            frame[name] = stripped.mask(stripped.isin(markers))
-            if pd.api.types.is_string_dtype(frame[name]):
-                frame[name] = _numeric_if_all_numbers(frame[name], options)
-    return frame
-
-
-def _numeric_if_all_numbers(column: pd.Series, options: ReadOptions) -> pd.Series:
-    """Padding or markers can keep a number column as text; convert it when every value parses."""
-    # Most text columns fail on their first values; only columns that pass a sample get the full pass.
-    sample = column.head(2000).dropna().head(200)
-    if not sample.empty and not _all_parse_as_numbers(sample, options):
-        return column
-    values = column.dropna()
-    if values.empty:
-        return column
-    cleaned = values
-    if options.thousands:
-        cleaned = cleaned.str.replace(options.thousands, "", regex=False)
-    if options.decimal != ".":
-        cleaned = cleaned.str.replace(options.decimal, ".", regex=False)
-    converted = pd.to_numeric(cleaned, errors="coerce")
-    if converted.notna().all():
-        full = pd.Series(float("nan"), index=column.index)
-        full.loc[converted.index] = converted
-        if (converted % 1 == 0).all() and column.notna().all():
-            return full.astype("int64")
-        return full
-    return column
-
-
-def _all_parse_as_numbers(values: pd.Series, options: ReadOptions) -> bool:
-    cleaned = values
-    if options.thousands:
-        cleaned = cleaned.str.replace(options.thousands, "", regex=False)
-    if options.decimal != ".":
-        cleaned = cleaned.str.replace(options.decimal, ".", regex=False)
-    return bool(pd.to_numeric(cleaned, errors="coerce").notna().all())
 
 
 def _drop_empty_unnamed_columns(frame: pd.DataFrame, names: list[str]) -> tuple[pd.DataFrame, int]:
