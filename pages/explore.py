@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core import plots
-from core.explore import columns_of_kind, missing_matrix, strongest_columns, strongest_pairs
+from core.explore import columns_of_kind, missing_matrix
 from core.schema import ColumnKind
 from ui.state import (
     cached_association,
@@ -97,19 +97,18 @@ def column_view():
 def correlation_view():
     method = st.radio("Method", ["pearson", "spearman"], horizontal=True, key="explore_corr_method",
                       help="Pearson measures straight-line relations; Spearman any steady rise or fall.")
-    correlations = cached_correlations(content_key(), kinds_json, method, frame)
-    if correlations.shape[1] < 2:
+    shown, pairs, total = cached_correlations(content_key(), kinds_json, method, frame)
+    if total < 2:
         st.info("Correlations need at least two numeric columns.")
         return
-    shown = strongest_columns(correlations)
     st.plotly_chart(plots.correlation_heatmap(shown, method))
-    if len(shown) < len(correlations):
-        st.caption(f"Computed on all rows. The heatmap shows the {len(shown)} of {len(correlations)} numeric "
+    if len(shown) < total:
+        st.caption(f"Computed on all rows. The heatmap shows the {len(shown)} of {total} numeric "
                    "columns with the strongest correlations; every pair is ranked below.")
     else:
         st.caption("Computed on all rows.")
     st.markdown("**Strongest pairs**")
-    st.dataframe(strongest_pairs(correlations), hide_index=True,
+    st.dataframe(pairs, hide_index=True,
                  column_config={"correlation": st.column_config.NumberColumn(format="%.3f")})
 
 

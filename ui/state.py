@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from core.errors import DataError
-from core.explore import correlation_matrix, feature_target_association
+from core.explore import correlation_matrix, feature_target_association, strongest_columns, strongest_pairs
 from core.io import LoadedTable, ReadOptions, fingerprint_bytes, read_csv_robust
 from core.profile import TableProfile, profile_table
 from core.samples import SampleDataset
@@ -113,8 +113,12 @@ def current_profile(with_target: bool = True) -> TableProfile | None:
 
 
 @st.cache_data(max_entries=16)
-def cached_correlations(fingerprint: str, kinds_json: str, method: str, _frame: pd.DataFrame) -> pd.DataFrame:
-    return correlation_matrix(_frame, json.loads(kinds_json), method)
+def cached_correlations(fingerprint: str, kinds_json: str, method: str,
+                        _frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """The heatmap's part of the correlation matrix, the strongest pairs and the number of columns
+    (ranking the pairs of 1,500 columns takes most of a second, so it is done once per table)."""
+    correlations = correlation_matrix(_frame, json.loads(kinds_json), method)
+    return strongest_columns(correlations), strongest_pairs(correlations), len(correlations)
 
 
 @st.cache_data(max_entries=16)
