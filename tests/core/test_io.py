@@ -165,7 +165,7 @@ def test_quoted_fields_keep_newlines_delimiters_and_quotes():
     assert frame["id"].tolist() == [1, 2, 3]
 
 
-@pytest.mark.parametrize("name", ["crlf", "no_trailing_newline"])
+@pytest.mark.parametrize("name", ["crlf", "no_trailing_newline", "cr_only"])  # cr_only: old Mac files
 def test_line_endings_do_not_change_the_table(name):
     frame = _read(name).frame
     assert frame.shape == (3, 3)
@@ -350,14 +350,6 @@ def test_bytes_of_another_encoding_after_the_sniffed_head_are_still_read():
 
 
 # --- files met in other CSV libraries' test collections --------------------------------------------------
-
-
-def test_bare_carriage_return_line_endings_are_read_like_newlines():
-    frame = _read("cr_only").frame
-    assert frame.shape == (3, 3)
-    assert list(frame.columns) == ["name", "price", "qty"]
-    assert frame["name"].tolist() == ["Äpfel", "Birne", "Café"]
-    assert frame["qty"].tolist() == [3, 4, 5]
 
 
 @pytest.mark.parametrize("name, header_row, columns", [
