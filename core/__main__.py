@@ -15,11 +15,14 @@ from typing import Any
 from core.errors import DataError
 from core.io import read_csv_file
 from core.profile import profile_table
+from core.target_guess import suggest_target
 
 
 def command_profile(args: argparse.Namespace) -> dict[str, Any]:
     table = read_csv_file(args.data)
-    result = profile_table(table.frame, target=args.target).to_dict()
+    profile = profile_table(table.frame, target=args.target)
+    result = profile.to_dict()
+    result["suggested_target"] = suggest_target(table.frame, profile.kinds())[0]
     result["notes"] = table.notes
     result["read_options"] = table.options.to_dict()
     return result
