@@ -1,21 +1,22 @@
 """Model: pick a target, compare algorithms live, train and tune one, evaluate and explain runs."""
 
 import json
+from functools import partial
 
 import pandas as pd
 import streamlit as st
 
 from core.errors import DataError
-from core.evaluate import default_sort_metric, metric_names
-from core.models import default_compare_set, get_model, list_models
+from core.models import get_model, list_models
 from core.recipe import recipe_to_json
-from core.runs import Leaderboard, RunRecord, runs_table
+from core.runs import RunRecord, runs_table
 from core.schema import detect_task
-from core.train import TrainSettings, compare_models, train_model
+from core.target_guess import PROMPT, suggest_target
+from core.train import TrainSettings
 from ui.encoding_table import current_encodings
-from ui.jobs import get_job, start_job
+from ui.model_compare import best_real_model, render_compare
 from ui.model_evaluate import render_evaluation
-from ui.model_state import cached_feature_encodings, fitted_runs, keep_run, session_id, validate
+from ui.model_state import cached_feature_encodings, fitted_runs_of, run_title, train_and_keep, validate
 from ui.model_tune import render_tune
 from ui.spec_widgets import render_specs
 from ui.state import content_key, current_prepared, current_prepared_profile, ensure_app_navigation, get_workspace
@@ -31,12 +32,27 @@ if result is None:
 frame, profile = result.frame, current_prepared_profile()
 columns = [str(c) for c in frame.columns]
 
+STEPS = ["Compare", "Train one", "Tune", "Evaluate", "Runs"]
 st.subheader("Set-up")
+data_key = workspace.data_key()
+if st.session_state.get("model_target_data") != data_key:  # a new table or recipe: forget the old pick
+    st.session_state.pop("model_target", None)
+    st.session_state["model_target_data"] = data_key
+if workspace.target not in columns:
+    workspace.target, reason = suggest_target(frame, profile.kinds())
+    workspace.target_guess = (workspace.target, reason)
 left, right = st.columns(2)
-target = left.selectbox("Target: the column to predict", columns,
-                        index=columns.index(workspace.target) if workspace.target in columns else len(columns) - 1,
+target = left.selectbox("Target: the column to predict", columns, placeholder=PROMPT,
+                        index=columns.index(workspace.target) if workspace.target in columns else None,
                         key="model_target")
 workspace.target = target
+guessed, reason = workspace.target_guess or (None, "")
+if target is not None and target == guessed:
+    left.caption(f"Suggested: {reason} Pick another column above to change it.")
+if target is None:
+    st.segmented_control("Step", STEPS, default="Compare", key="model_view")
+    st.info(reason if guessed is None and reason else PROMPT)
+    st.stop()
 detected = detect_task(frame[target])
 task = right.radio("Task", ["classification", "regression"], index=0 if detected == "classification" else 1,
                    horizontal=True, key=f"model_task_{target}", help=f"Detected: {detected}.")
@@ -52,7 +68,9 @@ with st.expander("Validation", icon=":material/rule:"):
     time_ordered = st.checkbox("Rows are in time order (test on the latest rows, train on the past)",
                                key="model_time_ordered")
     balanced = task == "classification" and st.checkbox("Balance class weights (for imbalanced targets)",
-                                                        key="model_balanced")
+                                                        value=workspace.balance_class_weights, key="model_balanced")
+    if task == "classification":
+        workspace.balance_class_weights = balanced
 
 try:
     encodings = cached_feature_encodings(content_key(), recipe_to_json([]) + json.dumps(workspace.recipe), target,
@@ -82,92 +100,56 @@ settings = TrainSettings(target=target, task=task, encodings=encodings, test_siz
                          folds=int(folds), seed=int(seed), group_column=group, time_ordered=time_ordered,
                          class_weight="balanced" if balanced else None)
 problem = validate(frame, settings)
+view = st.segmented_control("Step", STEPS, default="Compare", key="model_view") or "Compare"
 if problem:
     st.error(problem)
     st.stop()
-
-view = st.segmented_control("Step", ["Compare", "Train one", "Tune", "Evaluate", "Runs"], default="Compare",
-                            key="model_view") or "Compare"
 models = {spec.name: spec for spec in list_models(task)}
 label = {name: spec.label for name, spec in models.items()}.get
 run_kwargs = {"recipe": workspace.recipe, "source_fingerprint": workspace.fingerprint}
+result_key = workspace.result_key(target, task)  # everything below belongs to this table, target and task
+board = workspace.leaderboard(result_key)
+
+kept = fitted_runs_of(workspace, data_key)  # runs of the table loaded now, newest first
+train = partial(train_and_keep, workspace, result_key, frame, settings, run_kwargs)
 
 if view == "Compare":
-    chosen = st.multiselect("Algorithms (the baseline is always added)", list(models),
-                            default=default_compare_set(task, len(frame)), format_func=label, key=f"cmp_{task}")
-    budget = st.number_input("Time budget, seconds (0 = none)", 0, 3600, 120, key="cmp_budget")
-    job_id = f"compare-{session_id()}"
-    job = get_job(job_id)
-    if st.button("Compare", type="primary", icon=":material/play_arrow:", disabled=bool(job and job.is_running)):
-        rows = st.session_state["leaderboard_rows"] = []
-        st.session_state["leaderboard_task"] = task
-        job = start_job(job_id, "compare", compare_models, frame, settings, chosen or None,
-                        time_budget_s=budget or None, on_result=rows.append)
-
-    @st.fragment(run_every=1.0 if job and job.is_running else None)
-    def leaderboard():
-        job = get_job(job_id)
-        rows = st.session_state.get("leaderboard_rows", [])
-        if job is None and not rows:
-            st.caption("Press Compare to cross-validate the chosen algorithms on the same folds.")
-            return
-        if job is not None and job.is_running:
-            st.progress(job.progress, text=f"{job.message} ({job.elapsed:.0f} s)")
-            if st.button("Cancel", icon=":material/stop:"):
-                job.cancel()
-        elif job is not None and job.error:
-            st.error(job.error)
-        board_task = st.session_state.get("leaderboard_task", task)
-        metric = st.selectbox("Sort by", metric_names(board_task), key="cmp_sort",
-                              index=metric_names(board_task).index(default_sort_metric(board_task)))
-        if rows:
-            board = Leaderboard(board_task, metric, list(rows))
-            st.dataframe(board.to_frame(), hide_index=True)
-            best = board.best()
-            if best is not None and not (job and job.is_running) and st.button(
-                    f"Train the best ({best.label}) on the whole training part", icon=":material/star:"):
-                with st.spinner("Refitting the best model..."):
-                    keep_run(workspace, train_model(frame, settings, best.model, best.params, reuse_cv=best,
-                                                    **run_kwargs))
-                st.success("Done: open Evaluate to see its plots.")
-        if job is not None and not job.is_running and st.session_state.get("polled") != job.finished:
-            st.session_state["polled"] = job.finished
-            st.rerun(scope="app")  # stop polling once the job has ended
-
-    leaderboard()
+    render_compare(frame, settings, models, workspace, result_key, train)
 
 elif view in ("Train one", "Tune"):
     names = list(models)
+    best = best_real_model(board, task)  # the compare winner of this table and target, if any
+    default = best or ("hist_gradient_boosting" if "hist_gradient_boosting" in names else names[0])
     name = st.selectbox("Algorithm", names, format_func=label, key=f"one_{task}_{view}",
-                        index=names.index("hist_gradient_boosting") if "hist_gradient_boosting" in names else 0)
+                        index=names.index(default))
+    if best is not None:
+        st.caption(f"{label(best)} won the comparison for this table and target.")
     spec = get_model(name, task)
     st.caption(spec.help)
     if view == "Train one":
         params = render_specs(spec.params, columns, key_prefix=f"param_{task}_{name}")
         if st.button("Train", type="primary", icon=":material/play_arrow:"):
-            try:
-                with st.spinner(f"Training {spec.label}..."):
-                    trained = train_model(frame, settings, name, params, **run_kwargs)
-                keep_run(workspace, trained)
+            trained = train(name, params, spec.label)
+            if trained is not None:
                 st.session_state["last_trained"] = trained.record.run_id
                 st.success(f"Trained {spec.label}. Its evaluation is below and under Evaluate.")
-            except DataError as exc:
-                st.error(str(exc))
-        last = fitted_runs().get(st.session_state.get("last_trained", ""))
-        if last is not None and last.task == task:
-            render_evaluation(last, key="train_one")
+        last_id = st.session_state.get("last_trained", "")
+        if last_id in workspace.run_ids(key=result_key) and last_id in fitted_runs_of(workspace, data_key):
+            render_evaluation(fitted_runs_of(workspace, data_key)[last_id], key="train_one")
     else:
-        render_tune(frame, settings, spec, workspace, run_kwargs)
+        render_tune(frame, settings, spec, workspace, result_key, run_kwargs)
 
 elif view == "Evaluate":
-    fitted = fitted_runs()
+    others = st.toggle("Show runs of other datasets", key="eval_other_datasets",
+                       help="Runs made on other tables (or with another recipe) of this session, named by their table.")
+    fitted = fitted_runs_of(workspace, None) if others else kept
     if not fitted:
-        st.info("No trained model yet in this session. Train one, or train the best from Compare.")
+        st.info("No trained model yet for this table. Train one, or train the best from Compare.")
     else:
-        ids = list(fitted)[::-1]
-        title = {i: f"{fitted[i].record.label} · {fitted[i].record.created[11:19]}" for i in ids}.get
+        ids = list(fitted)
+        title = {i: run_title(workspace, fitted[i].record, data_key) for i in ids}.get
         chosen = st.multiselect("Runs (pick two to see them side by side)", ids, default=ids[:1],
-                                max_selections=2, format_func=title, key="eval_runs")
+                                max_selections=2, format_func=title, key=f"eval_runs_{others}")
         if len(chosen) == 2:
             st.dataframe(runs_table([fitted[i].record for i in chosen]))
         for index, column in zip(chosen, st.columns(len(chosen)) if chosen else [], strict=False):
@@ -175,7 +157,12 @@ elif view == "Evaluate":
                 render_evaluation(fitted[index], key=f"eval_{index}")
 
 else:
-    if not workspace.runs:
-        st.info("No runs yet.")
+    others = st.toggle("Show runs of other datasets", key="runs_other_datasets")
+    ids = set(workspace.run_ids(None if others else data_key))
+    records = [RunRecord.from_dict(r) for r in workspace.runs if r["run_id"] in ids]
+    if not records:
+        st.info("No runs yet for this table. Train one, or compare algorithms and train the best.")
     else:
-        st.dataframe(runs_table([RunRecord(**record) for record in workspace.runs]))
+        table = runs_table(records)
+        table.insert(1, "dataset", [workspace.dataset_of_run(r.run_id) for r in records])
+        st.dataframe(table)

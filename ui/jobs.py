@@ -100,6 +100,14 @@ def one_result(work: Callable[..., Any]) -> Callable[..., Iterator[Any]]:
     return generator
 
 
+def job_id_for(kind: str, session: str, key: Any) -> str:
+    """A job's id: per session, and per what it works on (a compare of one table and target never
+    shows up, or blocks a new one, on another)."""
+    import hashlib
+
+    return f"{kind}-{session}-{hashlib.sha256(repr(key).encode()).hexdigest()[:10]}"
+
+
 def get_job(job_id: str) -> Job | None:
     return _registry().get(job_id)
 

@@ -10,30 +10,30 @@ import streamlit as st
 from core.models import ModelSpec
 from core.train import TrainSettings
 from core.tune import TUNE_METHODS, TuneResult, tune_model
-from core.workspace import Workspace
-from ui.jobs import get_job, one_result, start_job
+from core.workspace import ResultKey, Workspace
+from ui.jobs import get_job, job_id_for, one_result, start_job
 from ui.model_state import run_keeper, session_id
 
 _STOPPED = {"time": "the time budget ran out", "cancelled": "you cancelled it"}
 
 
 def render_tune(frame: pd.DataFrame, settings: TrainSettings, spec: ModelSpec, workspace: Workspace,
-                run_kwargs: dict[str, Any]) -> None:
-    """Search settings, the Tune button, then the job's progress or its result."""
+                key: ResultKey, run_kwargs: dict[str, Any]) -> None:
+    """Search settings, the Tune button, then the progress or result of the search made for ``key``."""
     a, b, c = st.columns(3)
     method = a.radio("Search", TUNE_METHODS, horizontal=True, key="tune_method",
                      help="random: try settings drawn at random. halving: race many settings on growing "
                           "samples of rows and keep the best third each round.")
     trials = b.number_input("Trials", 2, 500, 20, key="tune_trials")
     seconds = c.number_input("Time budget, seconds (0 = none)", 0, 3600, 60, key="tune_seconds")
-    job_id = f"tune-{session_id()}"
+    job_id = job_id_for("tune", session_id(), key)
     job = get_job(job_id)
     running = bool(job and job.is_running)
     if st.button("Tune", type="primary", icon=":material/tune:", disabled=running,
                  help="Runs in the background: you can change page meanwhile, and Cancel keeps the trials done."):
         job = start_job(job_id, spec.label, one_result(tune_model), frame, settings, spec.name,
                         n_trials=int(trials), time_budget_s=seconds or None, method=method, **run_kwargs,
-                        on_result=_keep_best_run(workspace))
+                        on_result=_keep_best_run(workspace, key))
 
     @st.fragment(run_every=1.0 if job and job.is_running else None)
     def progress_or_result() -> None:
@@ -49,15 +49,15 @@ def render_tune(frame: pd.DataFrame, settings: TrainSettings, spec: ModelSpec, w
             st.error(job.error)
         if job.results:
             _show_result(job.results[-1], job.label)
-        if not job.is_running and st.session_state.get("tune_polled") != job.finished:
-            st.session_state["tune_polled"] = job.finished
+        if not job.is_running and st.session_state.get(f"polled_{job_id}") != job.finished:
+            st.session_state[f"polled_{job_id}"] = job.finished
             st.rerun(scope="app")  # stop polling once the job has ended
 
     progress_or_result()
 
 
-def _keep_best_run(workspace: Workspace):
-    keep = run_keeper(workspace)
+def _keep_best_run(workspace: Workspace, key: ResultKey):
+    keep = run_keeper(workspace, key)
 
     def on_result(result: TuneResult) -> None:
         if result.run is not None:

@@ -63,9 +63,7 @@ def test_compare_fills_a_leaderboard_with_the_baseline():
     app = model_page("Iris flowers")
     app.multiselect(key="cmp_classification").set_value(["logistic_regression", "decision_tree"]).run()
     click(app, "Compare")
-    deadline = time.time() + 90
-    while len(app.session_state["leaderboard_rows"]) < 3 and time.time() < deadline:
-        time.sleep(0.5)
+    wait_for_rows(app, 3)
     app.run()
     board = app.dataframe[-1].value
     assert set(board["model"]) == {"logistic_regression", "decision_tree", "baseline"}
@@ -111,10 +109,27 @@ def test_tune_can_be_cancelled_and_keeps_the_page_usable():
     assert "tune_cancel" not in [b.key for b in app.button], "Cancel goes once the search has stopped"
 
 
-def wait_for_job(app, kind, timeout=120):
-    from ui.jobs import get_job
+def leaderboard_rows(app):
+    """Rows of the comparison made for what the page has loaded now (empty when there is none)."""
+    workspace = app.session_state["workspace"]
+    key = workspace.result_key(app.selectbox(key="model_target").value,
+                               next(r.value for r in app.radio if r.key.startswith("model_task_")))
+    board = workspace.leaderboard(key)
+    return [] if board is None else board.rows
 
-    job = get_job(f"{kind}-{app.session_state['session_id']}")
+
+def wait_for_rows(app, count, timeout=90):
+    deadline = time.time() + timeout
+    while len(leaderboard_rows(app)) < count and time.time() < deadline:
+        time.sleep(0.5)
+    return leaderboard_rows(app)
+
+
+def wait_for_job(app, kind, timeout=120):
+    from ui.jobs import _registry
+
+    session = app.session_state["session_id"]
+    job = [job for job_id, job in _registry().items() if job_id.startswith(f"{kind}-{session}-")][-1]
     deadline = time.time() + timeout
     while job.is_running and time.time() < deadline:
         time.sleep(0.2)
@@ -160,10 +175,7 @@ def test_page_compare_equals_the_command_line_compare_with_the_same_seed():
     app = model_page()  # penguins, target species, seed 0
     app.multiselect(key="cmp_classification").set_value(models).run()
     click(app, "Compare")
-    deadline = time.time() + 90
-    while len(app.session_state["leaderboard_rows"]) < 3 and time.time() < deadline:
-        time.sleep(0.5)
-    page = {row.model: row.cv for row in app.session_state["leaderboard_rows"]}
+    page = {row.model: row.cv for row in wait_for_rows(app, 3)}
     frame = read_csv_file(APP.parent / "sample_data" / "penguins.csv").frame
     core = {row.model: row.cv for row in compare_leaderboard(frame, TrainSettings(target="species"), models).rows}
     assert page == core
