@@ -129,7 +129,7 @@ def wait_for_job(app, kind, timeout=120):
     from ui.jobs import _registry
 
     session = app.session_state["session_id"]
-    job = [job for job_id, job in _registry().items() if job_id.startswith(f"{kind}-{session}-")][-1]
+    job = [job for job_id, job in _registry().items() if job_id.startswith(f"{kind}-{session}")][-1]
     deadline = time.time() + timeout
     while job.is_running and time.time() < deadline:
         time.sleep(0.2)
@@ -179,3 +179,110 @@ def test_page_compare_equals_the_command_line_compare_with_the_same_seed():
     frame = read_csv_file(APP.parent / "sample_data" / "penguins.csv").frame
     core = {row.model: row.cv for row in compare_leaderboard(frame, TrainSettings(target="species"), models).rows}
     assert page == core
+
+
+def compare_iris(app):
+    app.multiselect(key="cmp_classification").set_value(["decision_tree"]).run()
+    click(app, "Compare")
+    assert wait_for_job(app, "compare").state == "done"
+    app.run()
+    assert any(b.label.startswith("Train the best") for b in app.button)
+    return app
+
+
+def upload_to_model_page(app, name, frame):
+    import io
+
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False)
+    app.switch_page("pages/data.py").run()
+    app.file_uploader(key="csv_upload").set_value((name, buffer.getvalue().encode(), "text/csv")).run()
+    app.switch_page("pages/model.py").run()
+    assert not app.exception, app.exception
+    return app
+
+
+def houses(rows=80):
+    import pandas as pd
+
+    return pd.DataFrame({"rooms": [1 + i % 5 for i in range(rows)], "area": [30.0 + 3 * i for i in range(rows)],
+                         "city": ["Oslo", "Rome"] * (rows // 2), "latitude": [40 + i * 0.013 for i in range(rows)]})
+
+
+def test_a_leaderboard_of_another_table_is_never_shown_nor_trained():
+    app = compare_iris(model_page("Iris flowers"))
+    upload_to_model_page(app, "houses.csv", houses().assign(price=[100.0 + 7 * i for i in range(80)]))
+    assert app.selectbox(key="model_target").value == "price"
+    assert not any(b.label.startswith("Train the best") for b in app.button), "the iris winner is not offered"
+    assert any("Press Compare" in c.value for c in app.caption)
+    app.switch_page("pages/data.py").run()
+    app.selectbox(key="sample_choice").set_value("Iris flowers").run()
+    next(b for b in app.button if b.label == "Load sample").click().run()
+    app.switch_page("pages/model.py").run()
+    assert any(b.label.startswith("Train the best") for b in app.button), "back on iris, its board is back"
+
+
+def test_changing_the_target_hides_the_board_made_for_the_old_one():
+    app = compare_iris(model_page("Iris flowers"))
+    app.selectbox(key="model_target").set_value("petal_width_cm").run()
+    assert not app.exception, app.exception
+    assert not any(b.label.startswith("Train the best") for b in app.button)
+
+
+def test_tune_and_train_one_default_to_the_compare_winner():
+    app = compare_iris(model_page("Iris flowers"))
+    for view in ("Tune", "Train one"):
+        app.segmented_control(key="model_view").set_value(view).run()
+        key = next(s.key for s in app.selectbox if s.key and s.key.startswith("one_"))
+        assert app.selectbox(key=key).value == "decision_tree", view
+
+
+def test_a_data_error_while_training_the_best_is_a_message_not_a_traceback(monkeypatch):
+    import core.train
+    from core.errors import DataError
+
+    app = compare_iris(model_page("Iris flowers"))
+
+    def refuse(*args, **kwargs):
+        raise DataError("The table changed. Run Compare again.")
+
+    monkeypatch.setattr(core.train, "train_model", refuse)
+    click(app, "Train the best")
+    assert "The table changed. Run Compare again." in [e.value for e in app.error]
+    assert not app.session_state["workspace"].runs
+
+
+def test_evaluate_and_runs_list_only_the_loaded_tables_runs_unless_asked():
+    app = model_page()  # penguins
+    train_one(app, "decision_tree")
+    upload_to_model_page(app, "houses.csv", houses().assign(price=[100.0 + 7 * i for i in range(80)]))
+    for view in ("Evaluate", "Runs"):
+        app.segmented_control(key="model_view").set_value(view).run()
+        assert any("No" in i.value and "this table" in i.value for i in app.info), view
+        toggle = "eval_other_datasets" if view == "Evaluate" else "runs_other_datasets"
+        app.toggle(key=toggle).set_value(True).run()
+        assert not app.exception, app.exception
+        if view == "Evaluate":
+            assert "penguins.csv" in app.multiselect(key="eval_runs_True").format_func(
+                app.multiselect(key="eval_runs_True").value[0])
+        else:
+            assert list(app.dataframe[-1].value["dataset"]) == ["penguins.csv"]
+
+
+def test_no_target_guess_means_a_prompt_not_an_error_and_the_steps_stay():
+    app = upload_to_model_page(model_page(), "houses.csv", houses())
+    assert app.selectbox(key="model_target").value is None
+    assert not app.error, [e.value for e in app.error]
+    assert any("Pick the column to predict" in i.value for i in app.info)
+    assert app.segmented_control(key="model_view").options, "the steps stay visible"
+    app.selectbox(key="model_target").set_value("city").run()
+    assert not app.exception and not app.error
+    assert any(b.label == "Compare" for b in app.button)
+
+
+def test_the_guess_is_shown_with_its_reason():
+    frame = houses()
+    frame.insert(1, "Churn", ["yes", "no"] * 40)
+    app = upload_to_model_page(model_page(), "churners.csv", frame)
+    assert app.selectbox(key="model_target").value == "Churn"
+    assert any("named like a target" in c.value for c in app.caption)
