@@ -35,7 +35,7 @@ EXPLANATIONS = {
               "spreads the bulk of the values out.",
     "imbalance": "When one class is rare, always predicting the common class already scores a high "
                  "accuracy. Judge models by balanced accuracy or F1, split in a stratified way, and "
-                 "consider class weights.",
+                 "weight the classes so the rare one counts as much as the common one.",
     "leakage": "A feature that predicts the target almost perfectly is usually a copy of it, or "
                "something recorded after the outcome was known. The model will look excellent and "
                "fail on real new data.",
@@ -45,8 +45,15 @@ EXPLANATIONS = {
 }
 
 
+# A finding whose remedy is a training setting rather than a recipe step: kind -> (setting, label).
+SETTING_FIXES = {"imbalance": ("balance_class_weights", "Balance class weights when training")}
+
+
 @dataclass
 class Finding:
+    """One problem, why it matters, and its one-click remedy: a recipe ``fix`` step or a workspace
+    ``setting`` to turn on (``fix_label`` names either on its button)."""
+
     kind: str
     column: str | None
     severity: str
@@ -54,6 +61,15 @@ class Finding:
     explanation: str
     fix: Step | None = None
     fix_label: str = ""
+    setting: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.fix is None and self.setting is None and self.kind in SETTING_FIXES:
+            self.setting, self.fix_label = SETTING_FIXES[self.kind]
+
+    @property
+    def has_action(self) -> bool:
+        return self.fix is not None or self.setting is not None
 
 
 def diagnose(frame: pd.DataFrame, profile: TableProfile) -> list[Finding]:

@@ -52,9 +52,13 @@ with doctor_column:
         with st.expander(title, icon=SEVERITY_ICONS.get(finding.severity)):
             st.markdown(finding.message)
             st.caption(finding.explanation)
-            if finding.fix is not None and st.button(finding.fix_label, key=f"fix_{number}",
-                                                     icon=":material/build:"):
-                add_step(workspace, finding.fix)
+            if finding.setting is not None and getattr(workspace, finding.setting):
+                st.caption("Done: the Model page trains with this setting on (its Validation box can turn it off).")
+            elif finding.has_action and st.button(finding.fix_label, key=f"fix_{number}", icon=":material/build:"):
+                if finding.fix is not None:
+                    add_step(workspace, finding.fix)
+                else:
+                    setattr(workspace, finding.setting, True)
                 st.rerun()
 
 st.subheader("Encoding and scaling")
@@ -64,10 +68,10 @@ render_encoding_table(workspace, frame, profile)
 
 st.subheader("Take it away")
 left, middle, right = st.columns(3)
-left.download_button("Download cleaned CSV", prepared_csv_bytes(), file_name="cleaned.csv", mime="text/csv",
+left.download_button("Download cleaned CSV", prepared_csv_bytes(), file_name=f"{workspace.download_stem()}_cleaned.csv", mime="text/csv",
                      icon=":material/download:", help="Cells starting with = + - @ are prefixed with ' "
                      "so spreadsheets do not run them as formulas.")
-middle.download_button("Download recipe (JSON)", recipe_to_json(recipe_steps()), file_name="recipe.json",
+middle.download_button("Download recipe (JSON)", recipe_to_json(recipe_steps()), file_name=f"{workspace.download_stem()}_recipe.json",
                        mime="application/json", icon=":material/download:")
 recipe_file = right.file_uploader("Replay a recipe (JSON)", type=["json"], key="recipe_upload")
 if recipe_file is not None and st.session_state.get("last_recipe_id") != recipe_file.file_id:

@@ -96,3 +96,49 @@ def test_encoding_table_lists_columns_in_the_table_order():
     table = next(e.value for e in app.data_editor if e.key and e.key.startswith("encoding_editor_"))
     assert list(table["column"]) == ["island", "bill_length_mm", "bill_depth_mm", "flipper_length_mm",
                                      "body_mass_g", "sex", "year"]
+
+
+def upload_then_prepare(name, frame):
+    import io
+
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False)
+    app = AppTest.from_file(str(APP), default_timeout=60).run()
+    app.file_uploader(key="csv_upload").set_value((name, buffer.getvalue().encode(), "text/csv")).run()
+    app.switch_page("pages/prepare.py").run()
+    assert not app.exception, app.exception
+    return app
+
+
+def test_the_imbalance_finding_has_a_button_that_turns_on_class_weights_for_the_model():
+    import pandas as pd
+
+    frame = pd.DataFrame({"x": [i % 13 for i in range(200)],
+                          "fraud": ["yes" if i % 20 == 0 else "no" for i in range(200)]})
+    app = upload_then_prepare("payments.csv", frame)
+    app.session_state["workspace"].target = "fraud"
+    app.run()
+    button = next((b for b in app.button if b.label == "Balance class weights when training"), None)
+    assert button is not None, [b.label for b in app.button]
+    button.click().run()
+    assert not app.exception, app.exception
+    assert app.session_state["workspace"].balance_class_weights
+    app.switch_page("pages/model.py").run()
+    assert app.checkbox(key="model_balanced").value, "the Model page trains with balanced class weights"
+
+
+def test_downloads_are_named_after_the_dataset(monkeypatch):
+    import pandas as pd
+    from streamlit.delta_generator import DeltaGenerator
+
+    names = []
+    original = DeltaGenerator.download_button
+
+    def recording(self, label, data, file_name=None, *args, **kwargs):
+        names.append(file_name)
+        return original(self, label, data, file_name, *args, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", recording)
+    upload_then_prepare("Shop sales (2024).csv", pd.DataFrame({"a": range(30), "b": ["x", "y", "z"] * 10}))
+    assert "Shop_sales_2024_cleaned.csv" in names
+    assert "Shop_sales_2024_recipe.json" in names
