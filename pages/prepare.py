@@ -68,10 +68,11 @@ render_encoding_table(workspace, frame, profile)
 
 st.subheader("Take it away")
 left, middle, right = st.columns(3)
-left.download_button("Download cleaned CSV", prepared_csv_bytes(), file_name=f"{workspace.download_stem()}_cleaned.csv", mime="text/csv",
+stem = workspace.download_stem()
+left.download_button("Download cleaned CSV", prepared_csv_bytes(), file_name=f"{stem}_cleaned.csv", mime="text/csv",
                      icon=":material/download:", help="Cells starting with = + - @ are prefixed with ' "
                      "so spreadsheets do not run them as formulas.")
-middle.download_button("Download recipe (JSON)", recipe_to_json(recipe_steps()), file_name=f"{workspace.download_stem()}_recipe.json",
+middle.download_button("Download recipe (JSON)", recipe_to_json(recipe_steps()), file_name=f"{stem}_recipe.json",
                        mime="application/json", icon=":material/download:")
 recipe_file = right.file_uploader("Replay a recipe (JSON)", type=["json"], key="recipe_upload")
 if recipe_file is not None and st.session_state.get("last_recipe_id") != recipe_file.file_id:
