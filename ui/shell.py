@@ -26,15 +26,27 @@ def run_app() -> None:
     if not workspace.has_data and not st.session_state.get("default_sample_tried"):
         st.session_state["default_sample_tried"] = True
         load_sample(list_samples()[0])
-    navigation = st.navigation({
-        group: [st.Page(path, title=title, icon=icon, default=path == "pages/data.py")
-                for path, title, icon in pages]
-        for group, pages in PAGES.items()
-    })
+    pages = {group: [st.Page(path, title=title, icon=icon, default=path == "pages/data.py")
+                     for path, title, icon in entries]
+             for group, entries in PAGES.items()}
+    # The config hides Streamlit's own sidebar list (client.showSidebarNavigation = false): shown
+    # before the first run, it listed the pages/ folder's lowercase file names for seconds. The
+    # links are drawn here instead, so the first paint is the real navigation.
+    navigation = st.navigation(pages, position="hidden")
+    render_page_links(pages)
     try:
         navigation.run()
     finally:
         render_sidebar_status()  # after the page, so it shows what the page just changed
+
+
+def render_page_links(pages: dict[str, list]) -> None:
+    """The app's navigation in the sidebar, grouped Data / Prepare / Model."""
+    with st.sidebar:
+        for group, group_pages in pages.items():
+            st.caption(group)
+            for page in group_pages:
+                st.page_link(page)
 
 
 def render_sidebar_status() -> None:

@@ -286,3 +286,16 @@ def test_the_guess_is_shown_with_its_reason():
     app = upload_to_model_page(model_page(), "churners.csv", frame)
     assert app.selectbox(key="model_target").value == "Churn"
     assert any("named like a target" in c.value for c in app.caption)
+
+
+def test_the_navigation_is_the_apps_own_from_the_first_paint():
+    import tomllib
+
+    config = tomllib.loads((APP.parent / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["showSidebarNavigation"] is False, "Streamlit's pages-folder list stays hidden"
+    app = AppTest.from_file(str(APP), default_timeout=60).run()
+    assert [link.proto.label for link in app.sidebar.get("page_link")] == [
+        "Load data", "Explore", "Clean and encode", "Train and compare"]
+    next(link for link in app.sidebar.get("page_link") if link.proto.label == "Train and compare")
+    app.switch_page("pages/model.py").run()
+    assert [t.value for t in app.title] == ["Train and compare"]
