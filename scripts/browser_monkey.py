@@ -43,7 +43,7 @@ CONTROLS = {
     "expander": '[data-testid="stMain"] [data-testid="stExpander"] summary',
     "number": '[data-testid="stMain"] [data-testid="stNumberInput"] input',
     "text": '[data-testid="stMain"] [data-testid="stTextInput"] input',
-    "nav": '[data-testid="stSidebarNav"] a',
+    "nav": '[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]',
 }
 
 
@@ -166,7 +166,7 @@ def run_monkey(browser, url: str, seed: int, page_name: str, steps: int, upload:
             wait_idle(page)
             trail.append(f"upload {upload.name}")
         if PAGES[page_name]:
-            page.locator('[data-testid="stSidebarNav"] a').filter(has_text=NAV_TITLES[page_name]).first.click()
+            page.locator(CONTROLS["nav"]).filter(has_text=NAV_TITLES[page_name]).first.click()
             wait_idle(page)
         trail.append(f"open {page_name}")
         for step in range(steps):
