@@ -48,20 +48,24 @@ def suggest_target(frame: pd.DataFrame, kinds: dict[str, str]) -> tuple[str | No
         Column kinds from the profile (numeric, categorical, boolean, datetime, text, identifier,
         constant); the user's corrections included.
     """
-    columns = [str(c) for c in frame.columns]
-    candidates = [c for c in columns if kinds.get(c) not in NEVER_TARGET_KINDS and frame[c].notna().any()]
+    by_name = {str(c): c for c in frame.columns}
+    columns = list(by_name)
+
+    def possible(column: str) -> bool:  # looked at only for the few columns that could be chosen
+        return kinds.get(column) not in NEVER_TARGET_KINDS and bool(frame[by_name[column]].notna().any())
+
     named = []
     for position, column in enumerate(columns):
-        word = _target_word(column) if column in candidates else None
-        if word is not None:
+        word = _target_word(column)
+        if word is not None and possible(column):
             rank = (WHOLE_NAME_ONLY + TARGET_WORDS).index(word)
             named.append((column.strip().lower() != word, rank, -position, column, word))
     if named:
         column, word = min(named)[3:]
         return column, f"'{column}' is named like a target (the word '{word}')."
-    if columns and columns[-1] in candidates and kinds.get(columns[-1]) in ("categorical", "boolean"):
+    if columns and kinds.get(columns[-1]) in ("categorical", "boolean") and possible(columns[-1]):
         last = columns[-1]
-        classes = int(frame[last].nunique(dropna=True))
+        classes = int(frame[by_name[last]].nunique(dropna=True))
         if 2 <= classes <= MAX_GUESSED_CLASSES:
             return last, f"'{last}' is the last column and holds {classes} labels."
     return None, f"No column is named like a target and the last one is not a label with a few values. {PROMPT}"

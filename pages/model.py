@@ -38,9 +38,10 @@ data_key = workspace.data_key()
 if st.session_state.get("model_target_data") != data_key:  # a new table or recipe: forget the old pick
     st.session_state.pop("model_target", None)
     st.session_state["model_target_data"] = data_key
-if workspace.target not in columns:
-    workspace.target, reason = suggest_target(frame, profile.kinds())
+if workspace.target not in columns and st.session_state.get("model_target_guessed") != data_key:
+    workspace.target, reason = suggest_target(frame, profile.kinds())  # once per table and recipe
     workspace.target_guess = (workspace.target, reason)
+    st.session_state["model_target_guessed"] = data_key
 left, right = st.columns(2)
 target = left.selectbox("Target: the column to predict", columns, placeholder=PROMPT,
                         index=columns.index(workspace.target) if workspace.target in columns else None,
