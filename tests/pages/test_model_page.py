@@ -299,3 +299,16 @@ def test_the_navigation_is_the_apps_own_from_the_first_paint():
     next(link for link in app.sidebar.get("page_link") if link.proto.label == "Train and compare")
     app.switch_page("pages/model.py").run()
     assert [t.value for t in app.title] == ["Train and compare"]
+
+
+def test_a_tune_result_of_another_table_is_not_shown():
+    app = tune_view("Iris flowers", "k_nearest_neighbors", 2)
+    click(app, "Tune")
+    assert wait_for_job(app, "tune").state == "done"
+    app.run()
+    assert any(m.value.startswith("**Best") for m in app.markdown)
+    upload_to_model_page(app, "houses.csv", houses().assign(price=[100.0 + 7 * i for i in range(80)]))
+    app.segmented_control(key="model_view").set_value("Tune").run()
+    assert not app.exception, app.exception
+    assert not any(m.value.startswith("**Best") for m in app.markdown), "iris's best setting is not offered"
+    assert any("Press Tune" in c.value for c in app.caption)
