@@ -9,6 +9,7 @@ skipped when new data is scored. A step that cannot apply leaves the table as it
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, ClassVar
 
@@ -65,6 +66,45 @@ class Step:
 
     def to_dict(self) -> dict[str, Any]:
         return {"op": self.op, **asdict(self)}
+
+
+def _number(value: Any) -> str:
+    """A finite number as a Python literal; anything else never reaches generated code."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = float("nan")
+    if isinstance(value, bool | str) or not np.isfinite(number):
+        raise DataError(f"The setting {value!r} is not a finite number. Type a number.")
+    return repr(int(number)) if isinstance(value, int | np.integer) else repr(number)
+
+
+def _choice(value: Any, choices: tuple[str, ...]) -> str:
+    """A setting written into generated code bare (an operator, a method name): only a known one."""
+    if value not in choices:
+        raise DataError(f"Unknown setting {value!r}. Choose one of {', '.join(choices)}.")
+    return value
+
+
+def _parse_dates_code(column: str, target: str) -> str:
+    """Code for ``schema.parse_dates``: times with different UTC offsets are read in UTC."""
+    source = f"df[{column!r}]"
+    return "\n".join([
+        "try:",
+        f"    {target} = pd.to_datetime({source}, errors='coerce', format='mixed')",
+        "except ValueError:  # different UTC offsets: read the times in UTC",
+        f"    {target} = pd.to_datetime({source}, errors='coerce', format='mixed', utc=True)",
+    ])
+
+
+def comment_text(text: str) -> str:
+    """Text that stays inside one ``#`` comment line of generated code.
+
+    Control, format and line/paragraph-separator characters (newline, bare CR, U+2028...) would
+    end the comment or hide what follows; they are written as escapes (``\\n``, ``\\u2028``).
+    """
+    return "".join(char if char == " " or unicodedata.category(char)[0] not in "CZ"
+                   else ascii(char)[1:-1] for char in text)
 
 
 def _need_columns(frame: pd.DataFrame, step: Step) -> None:
@@ -127,7 +167,7 @@ class RenameColumn(Step):
         return f"Rename {self.column} to {self.new_name}"
 
     def code(self):
-        return f"df = df.rename(columns={{{self.column!r}: {self.new_name!r}}})"
+        return f"df = df.rename(columns={{{self.column!r}: {self.new_name.strip()!r}}})"
 
 
 @_register
@@ -169,10 +209,18 @@ class ChangeType(Step):
         return f"Change {self.column} to {self.to}"
 
     def code(self):
-        calls = {"numeric": "pd.to_numeric(df[{c}], errors='coerce')", "text": "df[{c}].astype('string')",
-                 "boolean": "df[{c}].map({{'yes': True, 'no': False}})",
-                 "datetime": "pd.to_datetime(df[{c}], errors='coerce')"}
-        return f"df[{self.column!r}] = " + calls[self.to].format(c=repr(self.column))
+        column = f"df[{self.column!r}]"
+        if self.to == "numeric":
+            return (f"{column} = pd.to_numeric({column}.astype('string').str.strip()"
+                    ".str.replace(',', '.', regex=False), errors='coerce')")
+        if self.to == "text":
+            return f"{column} = {column}.astype('string')"
+        if self.to == "boolean":
+            return (f"truthy = {_TRUTHY!r}\n"
+                    f"{column} = {column}.astype('string').str.strip().str.lower().map(truthy).astype('boolean')")
+        if self.to == "datetime":
+            return _parse_dates_code(self.column, column)
+        raise DataError(f"Unknown type {self.to!r}. Choose numeric, text, boolean or datetime.")
 
 
 @_register
@@ -204,8 +252,9 @@ class DeriveDateParts(Step):
         return f"Split {self.column} into {', '.join(self.parts)}"
 
     def code(self):
-        lines = [f"dates = pd.to_datetime(df[{self.column!r}], errors='coerce')"]
-        lines += [f"df[{self.column + '_' + p!r}] = dates.dt.{'weekday' if p == 'weekday' else p}"
+        lines = [_parse_dates_code(self.column, "dates")]
+        accessors = {part: "day_of_week" if part == "weekday" else part for part in DATE_PARTS}
+        lines += [f"df[{self.column + '_' + p!r}] = dates.dt.{accessors[_choice(p, DATE_PARTS)]}.astype('Int64')"
                   for p in self.parts]
         if self.drop_original:
             lines.append(f"df = df.drop(columns=[{self.column!r}])")
@@ -301,9 +350,22 @@ class FillMissing(Step):
         return f"Fill missing {self.column} with {how}"
 
     def code(self):
-        fill = {"mean": "df[{c}].mean()", "median": "df[{c}].median()", "most_frequent": "df[{c}].mode()[0]",
-                "constant": repr(self.value)}[self.strategy].format(c=repr(self.column))
-        return f"df[{self.column!r}] = df[{self.column!r}].fillna({fill})"
+        column = f"df[{self.column!r}]"
+        if self.strategy == "most_frequent":
+            return f"{column} = {column}.fillna({column}.mode()[0])"
+        if self.strategy in ("mean", "median"):
+            lines = [f"fill = {column}.astype(float).{self.strategy}()"]
+        else:
+            lines = [f"fill = {self.value!r}",
+                     f"if pd.api.types.is_bool_dtype({column}):",
+                     f"    fill = {_TRUTHY!r}[fill.strip().lower()]",
+                     f"elif pd.api.types.is_numeric_dtype({column}):",
+                     "    fill = float(fill)"]
+        lines += [f"if pd.api.types.is_integer_dtype({column}) and isinstance(fill, float) "
+                  "and not (np.isfinite(fill) and fill.is_integer()):",
+                  f"    {column} = {column}.astype('Float64')",
+                  f"{column} = {column}.fillna(fill)"]
+        return "\n".join(lines)
 
 
 @_register
@@ -362,12 +424,18 @@ class FilterRows(Step):
         if self.operator == "is not missing":
             return f"df = df[{column}.notna()]"
         if self.operator == "contains":
-            return f"df = df[{column}.str.contains({self.value!r}, na=False)]"
-        try:
-            operand = repr(float(self.value))
-        except ValueError:
-            operand = repr(self.value)
-        return f"df = df[{column} {self.operator} {operand}]"
+            return f"df = df[{column}.astype('string').str.contains({self.value!r}, regex=False, na=False)]"
+        operator = _choice(self.operator, FILTER_OPERATORS)
+        return "\n".join([
+            f"values, operand = {column}, {self.value!r}",
+            "if pd.api.types.is_numeric_dtype(values):",
+            "    operand = float(operand)",
+            "elif pd.api.types.is_datetime64_any_dtype(values):",
+            "    operand = pd.to_datetime(operand)",
+            "else:",
+            "    values = values.astype('string')",
+            f"df = df[(values {operator} operand).fillna(False).astype(bool).to_numpy()]",
+        ])
 
 
 @_register
@@ -414,12 +482,13 @@ class Outliers(Step):
         return f"{self.action.capitalize()} outliers of {self.column} ({rule})"
 
     def code(self):
-        if self.method == "iqr":
+        k = _number(self.threshold)
+        if _choice(self.method, ("iqr", "zscore")) == "iqr":
             lines = [f"q1, q3 = df[{self.column!r}].quantile([0.25, 0.75])",
-                     f"low, high = q1 - {self.threshold} * (q3 - q1), q3 + {self.threshold} * (q3 - q1)"]
+                     f"low, high = q1 - {k} * (q3 - q1), q3 + {k} * (q3 - q1)"]
         else:
             lines = [f"mean, std = df[{self.column!r}].mean(), df[{self.column!r}].std()",
-                     f"low, high = mean - {self.threshold} * std, mean + {self.threshold} * std"]
+                     f"low, high = mean - {k} * std, mean + {k} * std"]
         if self.action == "drop":
             lines.append(f"df = df[df[{self.column!r}].between(low, high) | df[{self.column!r}].isna()]")
         else:
@@ -457,7 +526,8 @@ class Transform(Step):
         return f"{self.function}({self.column})"
 
     def code(self):
-        return f"df[{self.column!r}] = np.{self.function}(df[{self.column!r}])"
+        function = _choice(self.function, ("log1p", "sqrt"))
+        return f"df[{self.column!r}] = np.{function}(df[{self.column!r}].astype(float))"
 
 
 @_register
@@ -495,9 +565,10 @@ class Bin(Step):
         return f"Bin {self.column} into {self.bins} {self.strategy.replace('_', '-')} bins"
 
     def code(self):
-        call = "pd.qcut" if self.strategy == "quantile" else "pd.cut"
-        keyword = "q" if self.strategy == "quantile" else "bins"
-        return f"df[{self.column + '_bin'!r}] = {call}(df[{self.column!r}], {keyword}={self.bins}).astype(str)"
+        values, bins = f"df[{self.column!r}].astype(float)", _number(int(self.bins))
+        binned = (f"pd.qcut({values}, q={bins}, duplicates='drop')" if self.strategy == "quantile"
+                  else f"pd.cut({values}, bins={bins})")
+        return f"df[{self.column + '_bin'!r}] = {binned}.astype('string')"
 
 
 @_register
@@ -532,11 +603,13 @@ class GroupRare(Step):
         return f"Group labels of {self.column} under {self.min_share:.0%}{keep} as '{self.other_label}'"
 
     def code(self):
-        top = f".union(shares.index[{self.max_labels}:])" if self.max_labels else ""
+        column = f"df[{self.column!r}]"
+        top = f".union(shares.index[{_number(int(self.max_labels))}:])" if self.max_labels else ""
         return "\n".join([
-            f"shares = df[{self.column!r}].value_counts(normalize=True)",
-            f"rare = shares[shares < {self.min_share}].index{top}",
-            f"df.loc[df[{self.column!r}].isin(rare), {self.column!r}] = {self.other_label!r}",
+            f"{column} = {column}.astype('string')",
+            f"shares = {column}.value_counts(normalize=True)",
+            f"rare = shares[shares < {_number(float(self.min_share))}].index{top}",
+            f"{column} = {column}.where(~{column}.isin(rare), {self.other_label!r})",
         ])
 
 
@@ -565,8 +638,9 @@ class NormaliseLabels(Step):
         return f"Trim {self.column}" + ("" if self.case == "unchanged" else f" and make it {self.case} case")
 
     def code(self):
-        case = "" if self.case == "unchanged" else f".str.{self.case}()"
-        return f"df[{self.column!r}] = df[{self.column!r}].str.strip(){case}"
+        case = "" if self.case == "unchanged" else f".str.{_choice(self.case, ('lower', 'upper', 'title'))}()"
+        return (f"df[{self.column!r}] = df[{self.column!r}].astype('string').str.strip()"
+                f".str.replace(r'\\s+', ' ', regex=True){case}")
 
 
 STEP_TYPES = _STEP_TYPES
@@ -747,6 +821,6 @@ def recipe_code(steps: list[Step]) -> str:
     """The recipe as a pandas script a student can read and run."""
     lines = ["import numpy as np", "import pandas as pd", "", "df = pd.read_csv('data.csv')"]
     for step in steps:
-        lines += ["", f"# {step.describe()}" + ("  (training data only)" if step.training_only else ""),
+        lines += ["", f"# {comment_text(step.describe())}" + ("  (training data only)" if step.training_only else ""),
                   step.code()]
     return "\n".join(lines)

@@ -105,12 +105,12 @@ def encoding_code(encodings: list[ColumnEncoding]) -> str:
     scalers = {"standard": "StandardScaler()", "minmax": "MinMaxScaler()", "robust": "RobustScaler()"}
     for (role, imputer, indicator, scaler, encoder, rare), columns in groups.items():
         if imputer == "knn":
-            parts = [f"KNNImputer(add_indicator={indicator})"]
+            parts = [f"KNNImputer(add_indicator={bool(indicator)!r})"]
         else:
-            parts = [f"SimpleImputer(strategy={imputer!r}, add_indicator={indicator})"]
+            parts = [f"SimpleImputer(strategy={imputer!r}, add_indicator={bool(indicator)!r})"]
         if role == "categorical":
             parts.append({"onehot": f"OneHotEncoder(handle_unknown='infrequent_if_exist', "
-                                    f"min_frequency={rare or None})",
+                                    f"min_frequency={float(rare) if rare else None!r})",
                           "ordinal": "OrdinalEncoder(handle_unknown='use_encoded_value', unknown_value=-1)",
                           "target": "TargetEncoder()"}[encoder])
         if scaler != "none":
