@@ -17,6 +17,13 @@ import numpy as np
 import pandas as pd
 
 from core.errors import DataError
+from core.limits import (
+    RECIPE_MAX_BYTES,
+    RECIPE_MAX_LIST_ITEMS,
+    RECIPE_MAX_NUMBER_DIGITS,
+    RECIPE_MAX_STEPS,
+    RECIPE_MAX_TEXT_CHARS,
+)
 from core.schema import parse_dates
 from core.specs import ParamSpec
 
@@ -702,6 +709,15 @@ def _checked_setting(op: str, spec: ParamSpec, value: Any) -> Any:
                          "the recipe file, or build the step on the Prepare page.")
 
     is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    if isinstance(value, str) and len(value) > RECIPE_MAX_TEXT_CHARS:
+        raise _wrong_size(op, spec, f"{len(value):,} characters long; the limit is {RECIPE_MAX_TEXT_CHARS:,}")
+    if isinstance(value, list):
+        if len(value) > RECIPE_MAX_LIST_ITEMS:
+            raise _wrong_size(op, spec, f"a list of {len(value):,} items; the limit is {RECIPE_MAX_LIST_ITEMS:,}")
+        for item in value:
+            if isinstance(item, str) and len(item) > RECIPE_MAX_TEXT_CHARS:
+                raise _wrong_size(op, spec, f"holds a name of {len(item):,} characters; the limit is "
+                                           f"{RECIPE_MAX_TEXT_CHARS:,}")
     if spec.kind == "column":
         if value is None:
             return ""
@@ -744,14 +760,38 @@ def _checked_setting(op: str, spec: ParamSpec, value: Any) -> Any:
     return value
 
 
+def _wrong_size(op: str, spec: ParamSpec, what: str) -> DataError:
+    return DataError(f"Step '{op}': setting '{spec.name}' is {what}. Shorten it in the recipe file, "
+                     "or build the step on the Prepare page.")
+
+
+def _bounded_int(digits: str) -> int:
+    """``json`` hook: a whole number of at most ``RECIPE_MAX_NUMBER_DIGITS`` digits."""
+    if len(digits.lstrip("-")) > RECIPE_MAX_NUMBER_DIGITS:
+        raise DataError(f"The recipe holds a number of {len(digits.lstrip('-')):,} digits; numbers in a recipe "
+                        f"have at most {RECIPE_MAX_NUMBER_DIGITS}. Fix the number in the recipe file.")
+    return int(digits)
+
+
+def check_recipe_size(steps: list[Any]) -> None:
+    """Refuse a recipe of more steps than ``RECIPE_MAX_STEPS`` before any step runs."""
+    if len(steps) > RECIPE_MAX_STEPS:
+        raise DataError(f"The recipe has {len(steps):,} steps; the limit is {RECIPE_MAX_STEPS:,}. "
+                        "Split the cleaning into fewer steps (one step can drop many columns).")
+
+
 def recipe_to_json(steps: list[Step]) -> str:
     return json.dumps({"version": 1, "steps": [step.to_dict() for step in steps]}, indent=2)
 
 
 def recipe_from_json(text: str | bytes) -> list[Step]:
-    """Parse a recipe file; a file that is not a recipe gets a clear message."""
+    """Parse a recipe file; a file that is not a recipe, or one over the limits, gets a clear message."""
+    size = len(text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text)
+    if size > RECIPE_MAX_BYTES:
+        raise DataError(f"The recipe file is {size / 2**20:,.1f} MiB; the limit is {RECIPE_MAX_BYTES / 2**20:,.0f} "
+                        "MiB. Choose a recipe downloaded from the Prepare page.")
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_int=_bounded_int)
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
         raise DataError("This is not a recipe file (not valid JSON). Choose a recipe downloaded "
                         "from the Prepare page.") from None
@@ -759,13 +799,14 @@ def recipe_from_json(text: str | bytes) -> list[Step]:
     if not isinstance(steps, list) or not all(isinstance(step, dict) for step in steps):
         raise DataError("This JSON file is not a recipe: it has no list of 'steps'. Choose a recipe "
                         "downloaded from the Prepare page.")
+    check_recipe_size(steps)
     return [step_from_dict(step) for step in steps]
 
 
 def load_recipe(path: str) -> list[Step]:
     try:
         with open(path, "rb") as handle:
-            return recipe_from_json(handle.read())
+            return recipe_from_json(handle.read(RECIPE_MAX_BYTES + 1))
     except FileNotFoundError:
         raise DataError(f"Recipe file not found: {path}. Check the path.") from None
 

@@ -4,6 +4,7 @@ import streamlit as st
 
 from core.doctor import diagnose
 from core.errors import DataError
+from core.limits import RECIPE_MAX_BYTES
 from core.recipe import apply_recipe, recipe_code, recipe_from_json, recipe_to_json
 from ui.encoding_table import current_encodings, encoding_code, render_encoding_table
 from ui.recipe_panel import add_step, render_recipe, render_step_form
@@ -69,7 +70,8 @@ left.download_button("Download cleaned CSV", prepared_csv_bytes(), file_name="cl
                      "so spreadsheets do not run them as formulas.")
 middle.download_button("Download recipe (JSON)", recipe_to_json(recipe_steps()), file_name="recipe.json",
                        mime="application/json", icon=":material/download:")
-recipe_file = right.file_uploader("Replay a recipe (JSON)", type=["json"], key="recipe_upload")
+recipe_file = right.file_uploader("Replay a recipe (JSON)", type=["json"], key="recipe_upload",
+                                  max_upload_size=max(1, RECIPE_MAX_BYTES // 2**20))
 if recipe_file is not None and st.session_state.get("last_recipe_id") != recipe_file.file_id:
     st.session_state["last_recipe_id"] = recipe_file.file_id
     try:

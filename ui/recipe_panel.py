@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core.errors import DataError
+from core.limits import RECIPE_MAX_STEPS
 from core.recipe import STEP_TYPES, RecipeResult, Step, changed_rows, step_from_dict
 from core.workspace import Workspace
 from ui.spec_widgets import render_specs
@@ -84,7 +85,10 @@ def render_step_form(workspace: Workspace, frame: pd.DataFrame) -> Step | None:
         after = None
     if after is not None:
         render_preview(sample, after, sampled=len(sample) < len(frame))
-    if st.button("Add step", type="primary", icon=":material/add:", disabled=after is None, key="add_step"):
+    full = len(workspace.recipe) >= RECIPE_MAX_STEPS
+    if full:
+        st.caption(f"The recipe has the most steps it can hold ({RECIPE_MAX_STEPS}). Remove one to add another.")
+    if st.button("Add step", type="primary", icon=":material/add:", disabled=after is None or full, key="add_step"):
         add_step(workspace, step)
         st.rerun()
     return step

@@ -1,5 +1,6 @@
 """Cleaning steps: exact results, JSON round trip, replay on new data, failures that leave the table alone."""
 
+import json
 import os
 
 import numpy as np
@@ -7,6 +8,7 @@ import pandas as pd
 import pytest
 
 from core.errors import DataError
+from core.limits import RECIPE_MAX_BYTES, RECIPE_MAX_LIST_ITEMS, RECIPE_MAX_STEPS, RECIPE_MAX_TEXT_CHARS
 from core.recipe import (
     STEP_TYPES,
     Bin,
@@ -294,3 +296,27 @@ def test_encoding_code_carries_hostile_settings_only_as_literals(tmp_path):
         os.chdir(cwd)
     assert list(tmp_path.iterdir()) == []
     assert [name for name, _, _ in namespace["preprocess"].transformers][:2] == ["numeric", "categorical"]
+
+
+@pytest.mark.parametrize("text, message", [
+    ('{"steps": [{"op": "bin", "column": "a", "bins": ' + "9" * 5000 + "}]}", "5,000 digits"),
+    ('{"steps": [{"op": "fill_missing", "column": "a", "strategy": "constant", "value": -' + "1" * 400 + "}]}",
+     "400 digits"),
+    (json.dumps({"steps": [{"op": "drop_duplicates"}] * (RECIPE_MAX_STEPS + 1)}), f"{RECIPE_MAX_STEPS + 1} steps"),
+    (json.dumps({"steps": [{"op": "drop_columns", "columns": ["a"] * (RECIPE_MAX_LIST_ITEMS + 1)}]}), "list of"),
+    (json.dumps({"steps": [{"op": "rename_column", "column": "a", "new_name": "b" * (RECIPE_MAX_TEXT_CHARS + 1)}]}),
+     "characters long"),
+    (json.dumps({"steps": [{"op": "drop_columns", "columns": ["b" * (RECIPE_MAX_TEXT_CHARS + 1)]}]}), "characters"),
+    (" " * (RECIPE_MAX_BYTES + 1) + "{}", "MiB"),
+])
+def test_recipes_over_the_limits_get_a_message_before_any_work(text, message):
+    with pytest.raises(DataError, match=message):
+        recipe_from_json(text)
+
+
+def test_a_recipe_at_the_limits_still_loads():
+    """A 10,000-character column name and a drop of 20,000 columns are real, and fit."""
+    long_name, names = "n" * 10_000, [f"sensor_reading_{i:05d}_calibrated_value_mV" for i in range(20_000)]
+    steps = recipe_from_json(json.dumps({"steps": [{"op": "drop_columns", "columns": [long_name, *names]}]
+                                         + [{"op": "drop_duplicates"}] * (RECIPE_MAX_STEPS - 1)}))
+    assert len(steps) == RECIPE_MAX_STEPS and steps[0].columns[0] == long_name
