@@ -17,6 +17,7 @@ from ui.jobs import get_job, start_job
 from ui.model_evaluate import render_evaluation
 from ui.model_state import cached_feature_encodings, fitted_runs, keep_run, session_id, validate
 from ui.model_tune import render_tune
+from ui.plain_text import md_escape
 from ui.spec_widgets import render_specs
 from ui.state import content_key, current_prepared, current_prepared_profile, ensure_app_navigation, get_workspace
 
@@ -58,7 +59,7 @@ try:
     encodings = cached_feature_encodings(content_key(), recipe_to_json([]) + json.dumps(workspace.recipe), target,
                                          task, kinds_json, group, frame)
 except DataError as exc:
-    st.error(str(exc))
+    st.error(md_escape(exc))
     st.stop()
 prepared_choices = {e.column: e for e in current_encodings(workspace, frame, profile)}
 for encoding in encodings:  # the Prepare page's per-column choices win, except the leakage/group decisions
@@ -83,7 +84,7 @@ settings = TrainSettings(target=target, task=task, encodings=encodings, test_siz
                          class_weight="balanced" if balanced else None)
 problem = validate(frame, settings)
 if problem:
-    st.error(problem)
+    st.error(md_escape(problem))
     st.stop()
 
 view = st.segmented_control("Step", ["Compare", "Train one", "Tune", "Evaluate", "Runs"], default="Compare",
@@ -116,7 +117,7 @@ if view == "Compare":
             if st.button("Cancel", icon=":material/stop:"):
                 job.cancel()
         elif job is not None and job.error:
-            st.error(job.error)
+            st.error(md_escape(job.error))
         board_task = st.session_state.get("leaderboard_task", task)
         metric = st.selectbox("Sort by", metric_names(board_task), key="cmp_sort",
                               index=metric_names(board_task).index(default_sort_metric(board_task)))
@@ -152,7 +153,7 @@ elif view in ("Train one", "Tune"):
                 st.session_state["last_trained"] = trained.record.run_id
                 st.success(f"Trained {spec.label}. Its evaluation is below and under Evaluate.")
             except DataError as exc:
-                st.error(str(exc))
+                st.error(md_escape(exc))
         last = fitted_runs().get(st.session_state.get("last_trained", ""))
         if last is not None and last.task == task:
             render_evaluation(last, key="train_one")

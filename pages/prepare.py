@@ -7,6 +7,7 @@ from core.errors import DataError
 from core.limits import RECIPE_MAX_BYTES
 from core.recipe import apply_recipe, recipe_code, recipe_from_json, recipe_to_json
 from ui.encoding_table import current_encodings, encoding_code, render_encoding_table
+from ui.plain_text import md_escape
 from ui.recipe_panel import add_step, render_recipe, render_step_form
 from ui.state import (
     current_frame,
@@ -31,7 +32,7 @@ if result is None:
 
 frame = result.frame
 profile = current_prepared_profile()
-st.caption(f"{workspace.dataset_name}: {len(frame):,} rows x {frame.shape[1]} columns after "
+st.caption(f"{md_escape(workspace.dataset_name)}: {len(frame):,} rows x {frame.shape[1]} columns after "
            f"{len(workspace.recipe)} step(s).")
 
 recipe_column, doctor_column = st.columns([3, 2], gap="large")
@@ -49,11 +50,11 @@ with doctor_column:
     if not findings:
         st.success("No problems found.", icon=":material/check_circle:")
     for number, finding in enumerate(findings):
-        title = f"{finding.kind.replace('_', ' ')}" + (f": {finding.column}" if finding.column else "")
+        title = f"{finding.kind.replace('_', ' ')}" + (f": {md_escape(finding.column)}" if finding.column else "")
         with st.expander(title, icon=SEVERITY_ICONS.get(finding.severity)):
-            st.markdown(finding.message)
-            st.caption(finding.explanation)
-            if finding.fix is not None and st.button(finding.fix_label, key=f"fix_{number}",
+            st.markdown(md_escape(finding.message))
+            st.caption(md_escape(finding.explanation))
+            if finding.fix is not None and st.button(md_escape(finding.fix_label), key=f"fix_{number}",
                                                      icon=":material/build:"):
                 add_step(workspace, finding.fix)
                 st.rerun()
@@ -86,12 +87,12 @@ if recipe_file is not None and st.session_state.get("last_recipe_id") != recipe_
         st.rerun()
 report = st.session_state.get("recipe_report")
 if report and report[0] == "error":
-    st.error(f"Could not load that recipe. {report[1]} Your current recipe is unchanged.")
+    st.error(f"Could not load that recipe. {md_escape(report[1])} Your current recipe is unchanged.")
 elif report:
     _, problems, count = report
     if problems:
         st.warning(f"Recipe loaded: {count - len(problems)} of {count} steps apply to this table. "
-                   "Steps that do not apply are kept but skipped:\n\n- " + "\n- ".join(problems))
+                   "Steps that do not apply are kept but skipped:\n\n- " + "\n- ".join(map(md_escape, problems)))
     else:
         st.success(f"Recipe loaded: all {count} steps apply to this table.")
 

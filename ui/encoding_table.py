@@ -19,6 +19,7 @@ from core.preprocess import (
 )
 from core.profile import TableProfile
 from core.workspace import Workspace
+from ui.plain_text import md_escape
 
 EDITABLE = ["role", "imputer", "add_indicator", "scaler", "encoder", "rare_min_frequency"]
 
@@ -82,7 +83,7 @@ def render_encoding_table(workspace: Workspace, frame: pd.DataFrame, profile: Ta
             problems.append(str(exc))
     workspace.encoding_overrides = overrides
     for problem in problems:
-        st.error(problem)
+        st.error(md_escape(problem))
     if overrides and st.button("Reset encodings to defaults", icon=":material/restart_alt:"):
         workspace.encoding_overrides = {}
         st.session_state.pop(key, None)

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from core.samples import list_samples
+from ui.plain_text import md_escape
 from ui.state import current_table, get_workspace, load_sample
 
 PAGES = {
@@ -46,7 +47,7 @@ def render_sidebar_status() -> None:
             return
         rows, columns = table.frame.shape
         st.markdown("**Dataset**")
-        st.caption(workspace.dataset_name)
+        st.caption(md_escape(workspace.dataset_name))
         st.caption(f"{rows:,} rows x {columns} columns")
         if workspace.target:
-            st.caption(f"Target: {workspace.target}")
+            st.caption(f"Target: {md_escape(workspace.target)}")
