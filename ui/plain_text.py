@@ -29,6 +29,12 @@ _SIGNIFICANT = re.compile(
 _LINE_START = re.compile(r"^(\s*|\s*\d+)((?<=\d)[.)](?=\s|$)|(?<!\d)>|(?<!\d)[#*+-](?=\s|$|[#*-]))")
 
 
+# GFM turns 'http://...', 'www.' and 'a@b.c' into links after escapes are read, so an invisible
+# word joiner (U+2060) goes where the pattern needs a plain character.
+_AUTOLINK = re.compile(r"(?i)(https?|www)(?=\\?[:.])|(?=\\@)")
+_WORD_JOINER = "\u2060"
+
+
 def _visible(char: str) -> str:
     """Control, line-separator and direction-override characters as escapes (``\\n``), others unchanged.
 
@@ -43,4 +49,5 @@ def md_escape(text: object) -> str:
     """``text`` on one line with every Markdown, LaTeX and HTML-significant character backslash-escaped."""
     visible = "".join(_visible(char) for char in str(text))
     escaped = _SIGNIFICANT.sub(lambda match: "\\" + match.group(0), visible)
+    escaped = _AUTOLINK.sub(lambda match: (match.group(1) or "") + _WORD_JOINER, escaped)
     return _LINE_START.sub(lambda match: match.group(1) + "\\" + match.group(2), escaped)

@@ -22,7 +22,7 @@ PAGES = {
 
 def run_app() -> None:
     """Set up the page, open the default sample on a first visit, and run the chosen page."""
-    st.set_page_config(page_title="Data-mining workbench", page_icon=":material/query_stats:", layout="wide")
+    st.set_page_config(page_title="Data-mining workbench", page_icon="📊", layout="wide")
     workspace = get_workspace()
     if not workspace.has_data and not st.session_state.get("default_sample_tried"):
         st.session_state["default_sample_tried"] = True
