@@ -67,8 +67,8 @@ render_encoding_table(workspace, frame, profile)
 st.subheader("Take it away")
 left, middle, right = st.columns(3)
 left.download_button("Download cleaned CSV", prepared_csv_bytes(), file_name="cleaned.csv", mime="text/csv",
-                     icon=":material/download:", help="Cells starting with = + - @ are prefixed with ' "
-                     "so spreadsheets do not run them as formulas.")
+                     icon=":material/download:", help="Every field is quoted, and cells and column names that start "
+                     "with = + - @ (also after a line break) get a ' so spreadsheets do not run them as formulas.")
 middle.download_button("Download recipe (JSON)", recipe_to_json(recipe_steps()), file_name="recipe.json",
                        mime="application/json", icon=":material/download:")
 recipe_file = right.file_uploader("Replay a recipe (JSON)", type=["json"], key="recipe_upload",
