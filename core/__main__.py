@@ -8,14 +8,61 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import stat
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from core.errors import DataError
-from core.io import read_csv_file
+from core.io import DEFAULT_MAX_UPLOAD_MB, read_csv_file
+from core.limits import RECIPE_MAX_BYTES
 from core.profile import profile_table
 from core.target_guess import suggest_target
+
+
+def check_input_file(path: str, what: str, limit_bytes: int) -> None:
+    """Refuse, before reading, what is not a regular file of bounded size.
+
+    A device (/dev/zero) reads without end, a FIFO waits for ever, a folder fails deep in a reader.
+    """
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        noun = "Recipe file" if what == "--recipe" else "File"
+        raise DataError(f"{noun} not found: {path}. Check the path.") from None
+    except OSError as exc:
+        raise DataError(f"Cannot open {what} {path}: {exc.strerror}. Check the path.") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise DataError(f"{what} {path} is a folder, not a file. Give the path of a file in it.")
+    if not stat.S_ISREG(info.st_mode):
+        raise DataError(f"{what} {path} is not a regular file (a device, pipe or socket). "
+                        "Save the data to a file and give its path.")
+    if info.st_size > limit_bytes:
+        raise DataError(f"{what} {path} is {info.st_size / 2**20:,.1f} MiB; the limit is "
+                        f"{limit_bytes / 2**20:,.0f} MiB. Use a sample of the rows.")
+    if not os.access(path, os.R_OK):
+        raise DataError(f"{what} {path} cannot be read (permission denied). Check its permissions.")
+
+
+def check_output_path(path: str) -> None:
+    """Refuse an ``--out`` that cannot be written, before any training time is spent."""
+    if os.path.isdir(path):
+        raise DataError(f"--out {path} is a folder. Give a file name, such as {os.path.join(path, 'model.json')}.")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise DataError(f"--out {path}: the folder {folder} does not exist. Create it or choose another path.")
+    writable = os.access(path, os.W_OK) if os.path.exists(path) else os.access(folder, os.W_OK)
+    if not writable:
+        raise DataError(f"--out {path} cannot be written (permission denied). Choose another path.")
+
+
+def check_inputs(args: argparse.Namespace) -> None:
+    """Every path the command line was given, checked before any reading or training."""
+    check_input_file(args.data, "DATA", int(DEFAULT_MAX_UPLOAD_MB * 2**20))  # the upload limit, in MiB
+    if getattr(args, "recipe", None):
+        check_input_file(args.recipe, "--recipe", RECIPE_MAX_BYTES)
+    if getattr(args, "out", None):
+        check_output_path(args.out)
 
 
 def command_profile(args: argparse.Namespace) -> dict[str, Any]:
@@ -129,6 +176,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exit_.code or 0)
     handler: Callable[[argparse.Namespace], dict[str, Any]] = args.handler
     try:
+        check_inputs(args)
         result = handler(args)
     except DataError as exc:
         print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)

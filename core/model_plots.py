@@ -19,6 +19,7 @@ from core.evaluate import (
     TreeDrawing,
     higher_is_better,
 )
+from core.plot_text import plot_text, plot_texts
 from core.runs import Leaderboard
 
 WEBGL_ABOVE_POINTS = 10_000
@@ -34,7 +35,8 @@ def confusion_figure(data: ConfusionData, normalized: bool = False) -> go.Figure
     """Heatmap of true (rows) against predicted (columns) classes, counts or shares of each true class."""
     values = data.normalized if normalized else data.counts
     text = [[f"{v:.0%}" if normalized else f"{int(v)}" for v in row] for row in values]
-    figure = go.Figure(go.Heatmap(z=values, x=data.labels, y=data.labels, text=text, texttemplate="%{text}",
+    labels = plot_texts(data.labels)
+    figure = go.Figure(go.Heatmap(z=values, x=labels, y=labels, text=text, texttemplate="%{text}",
                                   colorscale="Blues", showscale=False,
                                   hovertemplate="true %{y}<br>predicted %{x}<br>%{text}<extra></extra>"))
     figure.update_xaxes(title="Predicted class", type="category", side="bottom")
@@ -47,7 +49,7 @@ def roc_figure(curves: list[Curve]) -> go.Figure:
     figure = go.Figure()
     for curve in curves:
         figure.add_trace(_scatter(curve.x, y=curve.y, mode="lines",
-                                  name=f"{curve.label} (AUC {curve.area:.3f})"))
+                                  name=f"{plot_text(curve.label)} (AUC {curve.area:.3f})"))
     figure.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="chance", line={"dash": "dash",
                                                                                        "color": "gray"}))
     figure.update_xaxes(title="False positive rate", range=[0, 1])
@@ -59,7 +61,7 @@ def precision_recall_figure(curves: list[Curve]) -> go.Figure:
     figure = go.Figure()
     for curve in curves:
         figure.add_trace(_scatter(curve.x, y=curve.y, mode="lines",
-                                  name=f"{curve.label} (AP {curve.area:.3f})"))
+                                  name=f"{plot_text(curve.label)} (AP {curve.area:.3f})"))
     figure.update_xaxes(title="Recall", range=[0, 1])
     figure.update_yaxes(title="Precision", range=[0, 1.02])
     return figure.update_layout(title="Precision-recall curve", **_LAYOUT)
@@ -69,7 +71,7 @@ def calibration_figure(curves: list[Curve]) -> go.Figure:
     """Observed share against predicted probability; points on the diagonal are well calibrated."""
     figure = go.Figure()
     for curve in curves:
-        figure.add_trace(go.Scatter(x=curve.x, y=curve.y, mode="lines+markers", name=curve.label))
+        figure.add_trace(go.Scatter(x=curve.x, y=curve.y, mode="lines+markers", name=plot_text(curve.label)))
     figure.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="perfectly calibrated",
                                 line={"dash": "dash", "color": "gray"}))
     figure.update_xaxes(title="Mean predicted probability", range=[0, 1])
@@ -139,7 +141,7 @@ def importance_figure(importances: pd.DataFrame, title: str = "Feature importanc
     order = importances["importance"].abs().sort_values(ascending=False).index
     top = importances.reindex(order).head(MAX_BARS).iloc[::-1]
     error = {"type": "data", "array": top["std"]} if "std" in top else None
-    figure = go.Figure(go.Bar(x=top["importance"], y=top["feature"].astype(str), orientation="h",
+    figure = go.Figure(go.Bar(x=top["importance"], y=plot_texts(top["feature"]), orientation="h",
                               error_x=error))
     kind = importances.attrs.get("kind")
     axis = "Coefficient" if kind == "coefficient" else (
@@ -155,13 +157,14 @@ def partial_dependence_figure(data: PartialDependenceData) -> go.Figure:
     figure = go.Figure()
     for output, values in zip(data.outputs, data.average, strict=True):
         if data.categorical:
-            figure.add_trace(go.Bar(x=[str(v) for v in data.grid], y=values, name=output))
+            figure.add_trace(go.Bar(x=plot_texts(data.grid), y=values, name=plot_text(output)))
         else:
-            figure.add_trace(go.Scatter(x=data.grid, y=values, mode="lines+markers", name=output))
-    figure.update_xaxes(title=data.feature, type="category" if data.categorical else "-")
+            figure.add_trace(go.Scatter(x=data.grid, y=values, mode="lines+markers", name=plot_text(output)))
+    figure.update_xaxes(title=plot_text(data.feature), type="category" if data.categorical else "-")
     figure.update_yaxes(title="Average prediction" if len(data.outputs) == 1 and not data.categorical
                         else "Average prediction / probability")
-    return figure.update_layout(title=f"Partial dependence on {data.feature}", barmode="group", **_LAYOUT)
+    return figure.update_layout(title=f"Partial dependence on {plot_text(data.feature)}", barmode="group",
+                                **_LAYOUT)
 
 
 def leaderboard_figure(leaderboard: Leaderboard, metric: str | None = None) -> go.Figure:
@@ -171,7 +174,7 @@ def leaderboard_figure(leaderboard: Leaderboard, metric: str | None = None) -> g
     rows = rows[::-1]
     colors = ["lightgray" if row.model == "baseline" else "steelblue" for row in rows]
     spread = [row.cv_std.get(metric) or 0 for row in rows]
-    figure = go.Figure(go.Bar(x=[row.cv[metric] for row in rows], y=[row.label for row in rows],
+    figure = go.Figure(go.Bar(x=[row.cv[metric] for row in rows], y=plot_texts(row.label for row in rows),
                               orientation="h", error_x={"type": "data", "array": spread},
                               marker_color=colors))
     direction = "higher is better" if higher_is_better(metric) else "lower is better"
@@ -190,14 +193,14 @@ def tree_figure(drawing: TreeDrawing) -> go.Figure:
         (x0, y0), (x1, y1) = positions[node["parent"]], positions[node["node"]]
         figure.add_trace(go.Scatter(x=[x0, x1], y=[y0, y1], mode="lines", line={"color": "gray"},
                                     hoverinfo="skip", showlegend=False))
-        figure.add_annotation(x=(x0 + x1) / 2, y=(y0 + y1) / 2, text=node["edge"], showarrow=False,
+        figure.add_annotation(x=(x0 + x1) / 2, y=(y0 + y1) / 2, text=plot_text(node["edge"]), showarrow=False,
                               font={"size": 10, "color": "gray"})
     labels = []
     for _, node in nodes.iterrows():
         if node["leaf"]:
-            labels.append(f"{node['prediction']} {node['purity']}<br>{node['samples']} rows")
+            labels.append(f"{plot_text(node['prediction'])} {plot_text(node['purity'])}<br>{node['samples']} rows")
         else:
-            labels.append(f"{node['feature']} <= {node['threshold']:.3g}<br>{node['samples']} rows")
+            labels.append(f"{plot_text(node['feature'])} &lt;= {node['threshold']:.3g}<br>{node['samples']} rows")
     xs = [positions[n][0] for n in nodes["node"]]
     ys = [positions[n][1] for n in nodes["node"]]
     figure.add_trace(go.Scatter(x=xs, y=ys, mode="markers+text", text=labels, textposition="middle center",

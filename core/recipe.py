@@ -9,6 +9,7 @@ skipped when new data is scored. A step that cannot apply leaves the table as it
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, ClassVar
 
@@ -16,6 +17,13 @@ import numpy as np
 import pandas as pd
 
 from core.errors import DataError
+from core.limits import (
+    RECIPE_MAX_BYTES,
+    RECIPE_MAX_LIST_ITEMS,
+    RECIPE_MAX_NUMBER_DIGITS,
+    RECIPE_MAX_STEPS,
+    RECIPE_MAX_TEXT_CHARS,
+)
 from core.schema import parse_dates
 from core.specs import ParamSpec
 
@@ -65,6 +73,45 @@ class Step:
 
     def to_dict(self) -> dict[str, Any]:
         return {"op": self.op, **asdict(self)}
+
+
+def _number(value: Any) -> str:
+    """A finite number as a Python literal; anything else never reaches generated code."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = float("nan")
+    if isinstance(value, bool | str) or not np.isfinite(number):
+        raise DataError(f"The setting {value!r} is not a finite number. Type a number.")
+    return repr(int(number)) if isinstance(value, int | np.integer) else repr(number)
+
+
+def _choice(value: Any, choices: tuple[str, ...]) -> str:
+    """A setting written into generated code bare (an operator, a method name): only a known one."""
+    if value not in choices:
+        raise DataError(f"Unknown setting {value!r}. Choose one of {', '.join(choices)}.")
+    return value
+
+
+def _parse_dates_code(column: str, target: str) -> str:
+    """Code for ``schema.parse_dates``: times with different UTC offsets are read in UTC."""
+    source = f"df[{column!r}]"
+    return "\n".join([
+        "try:",
+        f"    {target} = pd.to_datetime({source}, errors='coerce', format='mixed')",
+        "except ValueError:  # different UTC offsets: read the times in UTC",
+        f"    {target} = pd.to_datetime({source}, errors='coerce', format='mixed', utc=True)",
+    ])
+
+
+def comment_text(text: str) -> str:
+    """Text that stays inside one ``#`` comment line of generated code.
+
+    Control, format and line/paragraph-separator characters (newline, bare CR, U+2028...) would
+    end the comment or hide what follows; they are written as escapes (``\\n``, ``\\u2028``).
+    """
+    return "".join(char if char == " " or unicodedata.category(char)[0] not in "CZ"
+                   else ascii(char)[1:-1] for char in text)
 
 
 def _need_columns(frame: pd.DataFrame, step: Step) -> None:
@@ -127,7 +174,7 @@ class RenameColumn(Step):
         return f"Rename {self.column} to {self.new_name}"
 
     def code(self):
-        return f"df = df.rename(columns={{{self.column!r}: {self.new_name!r}}})"
+        return f"df = df.rename(columns={{{self.column!r}: {self.new_name.strip()!r}}})"
 
 
 @_register
@@ -169,10 +216,18 @@ class ChangeType(Step):
         return f"Change {self.column} to {self.to}"
 
     def code(self):
-        calls = {"numeric": "pd.to_numeric(df[{c}], errors='coerce')", "text": "df[{c}].astype('string')",
-                 "boolean": "df[{c}].map({{'yes': True, 'no': False}})",
-                 "datetime": "pd.to_datetime(df[{c}], errors='coerce')"}
-        return f"df[{self.column!r}] = " + calls[self.to].format(c=repr(self.column))
+        column = f"df[{self.column!r}]"
+        if self.to == "numeric":
+            return (f"{column} = pd.to_numeric({column}.astype('string').str.strip()"
+                    ".str.replace(',', '.', regex=False), errors='coerce')")
+        if self.to == "text":
+            return f"{column} = {column}.astype('string')"
+        if self.to == "boolean":
+            return (f"truthy = {_TRUTHY!r}\n"
+                    f"{column} = {column}.astype('string').str.strip().str.lower().map(truthy).astype('boolean')")
+        if self.to == "datetime":
+            return _parse_dates_code(self.column, column)
+        raise DataError(f"Unknown type {self.to!r}. Choose numeric, text, boolean or datetime.")
 
 
 @_register
@@ -204,8 +259,9 @@ class DeriveDateParts(Step):
         return f"Split {self.column} into {', '.join(self.parts)}"
 
     def code(self):
-        lines = [f"dates = pd.to_datetime(df[{self.column!r}], errors='coerce')"]
-        lines += [f"df[{self.column + '_' + p!r}] = dates.dt.{'weekday' if p == 'weekday' else p}"
+        lines = [_parse_dates_code(self.column, "dates")]
+        accessors = {part: "day_of_week" if part == "weekday" else part for part in DATE_PARTS}
+        lines += [f"df[{self.column + '_' + p!r}] = dates.dt.{accessors[_choice(p, DATE_PARTS)]}.astype('Int64')"
                   for p in self.parts]
         if self.drop_original:
             lines.append(f"df = df.drop(columns=[{self.column!r}])")
@@ -301,9 +357,22 @@ class FillMissing(Step):
         return f"Fill missing {self.column} with {how}"
 
     def code(self):
-        fill = {"mean": "df[{c}].mean()", "median": "df[{c}].median()", "most_frequent": "df[{c}].mode()[0]",
-                "constant": repr(self.value)}[self.strategy].format(c=repr(self.column))
-        return f"df[{self.column!r}] = df[{self.column!r}].fillna({fill})"
+        column = f"df[{self.column!r}]"
+        if self.strategy == "most_frequent":
+            return f"{column} = {column}.fillna({column}.mode()[0])"
+        if self.strategy in ("mean", "median"):
+            lines = [f"fill = {column}.astype(float).{self.strategy}()"]
+        else:
+            lines = [f"fill = {self.value!r}",
+                     f"if pd.api.types.is_bool_dtype({column}):",
+                     f"    fill = {_TRUTHY!r}[fill.strip().lower()]",
+                     f"elif pd.api.types.is_numeric_dtype({column}):",
+                     "    fill = float(fill)"]
+        lines += [f"if pd.api.types.is_integer_dtype({column}) and isinstance(fill, float) "
+                  "and not (np.isfinite(fill) and fill.is_integer()):",
+                  f"    {column} = {column}.astype('Float64')",
+                  f"{column} = {column}.fillna(fill)"]
+        return "\n".join(lines)
 
 
 @_register
@@ -362,12 +431,18 @@ class FilterRows(Step):
         if self.operator == "is not missing":
             return f"df = df[{column}.notna()]"
         if self.operator == "contains":
-            return f"df = df[{column}.str.contains({self.value!r}, na=False)]"
-        try:
-            operand = repr(float(self.value))
-        except ValueError:
-            operand = repr(self.value)
-        return f"df = df[{column} {self.operator} {operand}]"
+            return f"df = df[{column}.astype('string').str.contains({self.value!r}, regex=False, na=False)]"
+        operator = _choice(self.operator, FILTER_OPERATORS)
+        return "\n".join([
+            f"values, operand = {column}, {self.value!r}",
+            "if pd.api.types.is_numeric_dtype(values):",
+            "    operand = float(operand)",
+            "elif pd.api.types.is_datetime64_any_dtype(values):",
+            "    operand = pd.to_datetime(operand)",
+            "else:",
+            "    values = values.astype('string')",
+            f"df = df[(values {operator} operand).fillna(False).astype(bool).to_numpy()]",
+        ])
 
 
 @_register
@@ -414,12 +489,13 @@ class Outliers(Step):
         return f"{self.action.capitalize()} outliers of {self.column} ({rule})"
 
     def code(self):
-        if self.method == "iqr":
+        k = _number(self.threshold)
+        if _choice(self.method, ("iqr", "zscore")) == "iqr":
             lines = [f"q1, q3 = df[{self.column!r}].quantile([0.25, 0.75])",
-                     f"low, high = q1 - {self.threshold} * (q3 - q1), q3 + {self.threshold} * (q3 - q1)"]
+                     f"low, high = q1 - {k} * (q3 - q1), q3 + {k} * (q3 - q1)"]
         else:
             lines = [f"mean, std = df[{self.column!r}].mean(), df[{self.column!r}].std()",
-                     f"low, high = mean - {self.threshold} * std, mean + {self.threshold} * std"]
+                     f"low, high = mean - {k} * std, mean + {k} * std"]
         if self.action == "drop":
             lines.append(f"df = df[df[{self.column!r}].between(low, high) | df[{self.column!r}].isna()]")
         else:
@@ -457,7 +533,8 @@ class Transform(Step):
         return f"{self.function}({self.column})"
 
     def code(self):
-        return f"df[{self.column!r}] = np.{self.function}(df[{self.column!r}])"
+        function = _choice(self.function, ("log1p", "sqrt"))
+        return f"df[{self.column!r}] = np.{function}(df[{self.column!r}].astype(float))"
 
 
 @_register
@@ -495,9 +572,10 @@ class Bin(Step):
         return f"Bin {self.column} into {self.bins} {self.strategy.replace('_', '-')} bins"
 
     def code(self):
-        call = "pd.qcut" if self.strategy == "quantile" else "pd.cut"
-        keyword = "q" if self.strategy == "quantile" else "bins"
-        return f"df[{self.column + '_bin'!r}] = {call}(df[{self.column!r}], {keyword}={self.bins}).astype(str)"
+        values, bins = f"df[{self.column!r}].astype(float)", _number(int(self.bins))
+        binned = (f"pd.qcut({values}, q={bins}, duplicates='drop')" if self.strategy == "quantile"
+                  else f"pd.cut({values}, bins={bins})")
+        return f"df[{self.column + '_bin'!r}] = {binned}.astype('string')"
 
 
 @_register
@@ -532,11 +610,13 @@ class GroupRare(Step):
         return f"Group labels of {self.column} under {self.min_share:.0%}{keep} as '{self.other_label}'"
 
     def code(self):
-        top = f".union(shares.index[{self.max_labels}:])" if self.max_labels else ""
+        column = f"df[{self.column!r}]"
+        top = f".union(shares.index[{_number(int(self.max_labels))}:])" if self.max_labels else ""
         return "\n".join([
-            f"shares = df[{self.column!r}].value_counts(normalize=True)",
-            f"rare = shares[shares < {self.min_share}].index{top}",
-            f"df.loc[df[{self.column!r}].isin(rare), {self.column!r}] = {self.other_label!r}",
+            f"{column} = {column}.astype('string')",
+            f"shares = {column}.value_counts(normalize=True)",
+            f"rare = shares[shares < {_number(float(self.min_share))}].index{top}",
+            f"{column} = {column}.where(~{column}.isin(rare), {self.other_label!r})",
         ])
 
 
@@ -565,8 +645,9 @@ class NormaliseLabels(Step):
         return f"Trim {self.column}" + ("" if self.case == "unchanged" else f" and make it {self.case} case")
 
     def code(self):
-        case = "" if self.case == "unchanged" else f".str.{self.case}()"
-        return f"df[{self.column!r}] = df[{self.column!r}].str.strip(){case}"
+        case = "" if self.case == "unchanged" else f".str.{_choice(self.case, ('lower', 'upper', 'title'))}()"
+        return (f"df[{self.column!r}] = df[{self.column!r}].astype('string').str.strip()"
+                f".str.replace(r'\\s+', ' ', regex=True){case}")
 
 
 STEP_TYPES = _STEP_TYPES
@@ -628,6 +709,15 @@ def _checked_setting(op: str, spec: ParamSpec, value: Any) -> Any:
                          "the recipe file, or build the step on the Prepare page.")
 
     is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    if isinstance(value, str) and len(value) > RECIPE_MAX_TEXT_CHARS:
+        raise _wrong_size(op, spec, f"{len(value):,} characters long; the limit is {RECIPE_MAX_TEXT_CHARS:,}")
+    if isinstance(value, list):
+        if len(value) > RECIPE_MAX_LIST_ITEMS:
+            raise _wrong_size(op, spec, f"a list of {len(value):,} items; the limit is {RECIPE_MAX_LIST_ITEMS:,}")
+        for item in value:
+            if isinstance(item, str) and len(item) > RECIPE_MAX_TEXT_CHARS:
+                raise _wrong_size(op, spec, f"holds a name of {len(item):,} characters; the limit is "
+                                           f"{RECIPE_MAX_TEXT_CHARS:,}")
     if spec.kind == "column":
         if value is None:
             return ""
@@ -670,14 +760,38 @@ def _checked_setting(op: str, spec: ParamSpec, value: Any) -> Any:
     return value
 
 
+def _wrong_size(op: str, spec: ParamSpec, what: str) -> DataError:
+    return DataError(f"Step '{op}': setting '{spec.name}' is {what}. Shorten it in the recipe file, "
+                     "or build the step on the Prepare page.")
+
+
+def _bounded_int(digits: str) -> int:
+    """``json`` hook: a whole number of at most ``RECIPE_MAX_NUMBER_DIGITS`` digits."""
+    if len(digits.lstrip("-")) > RECIPE_MAX_NUMBER_DIGITS:
+        raise DataError(f"The recipe holds a number of {len(digits.lstrip('-')):,} digits; numbers in a recipe "
+                        f"have at most {RECIPE_MAX_NUMBER_DIGITS}. Fix the number in the recipe file.")
+    return int(digits)
+
+
+def check_recipe_size(steps: list[Any]) -> None:
+    """Refuse a recipe of more steps than ``RECIPE_MAX_STEPS`` before any step runs."""
+    if len(steps) > RECIPE_MAX_STEPS:
+        raise DataError(f"The recipe has {len(steps):,} steps; the limit is {RECIPE_MAX_STEPS:,}. "
+                        "Split the cleaning into fewer steps (one step can drop many columns).")
+
+
 def recipe_to_json(steps: list[Step]) -> str:
     return json.dumps({"version": 1, "steps": [step.to_dict() for step in steps]}, indent=2)
 
 
 def recipe_from_json(text: str | bytes) -> list[Step]:
-    """Parse a recipe file; a file that is not a recipe gets a clear message."""
+    """Parse a recipe file; a file that is not a recipe, or one over the limits, gets a clear message."""
+    size = len(text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text)
+    if size > RECIPE_MAX_BYTES:
+        raise DataError(f"The recipe file is {size / 2**20:,.1f} MiB; the limit is {RECIPE_MAX_BYTES / 2**20:,.0f} "
+                        "MiB. Choose a recipe downloaded from the Prepare page.")
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_int=_bounded_int)
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
         raise DataError("This is not a recipe file (not valid JSON). Choose a recipe downloaded "
                         "from the Prepare page.") from None
@@ -685,13 +799,14 @@ def recipe_from_json(text: str | bytes) -> list[Step]:
     if not isinstance(steps, list) or not all(isinstance(step, dict) for step in steps):
         raise DataError("This JSON file is not a recipe: it has no list of 'steps'. Choose a recipe "
                         "downloaded from the Prepare page.")
+    check_recipe_size(steps)
     return [step_from_dict(step) for step in steps]
 
 
 def load_recipe(path: str) -> list[Step]:
     try:
         with open(path, "rb") as handle:
-            return recipe_from_json(handle.read())
+            return recipe_from_json(handle.read(RECIPE_MAX_BYTES + 1))
     except FileNotFoundError:
         raise DataError(f"Recipe file not found: {path}. Check the path.") from None
 
@@ -747,6 +862,6 @@ def recipe_code(steps: list[Step]) -> str:
     """The recipe as a pandas script a student can read and run."""
     lines = ["import numpy as np", "import pandas as pd", "", "df = pd.read_csv('data.csv')"]
     for step in steps:
-        lines += ["", f"# {step.describe()}" + ("  (training data only)" if step.training_only else ""),
+        lines += ["", f"# {comment_text(step.describe())}" + ("  (training data only)" if step.training_only else ""),
                   step.code()]
     return "\n".join(lines)

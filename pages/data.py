@@ -7,6 +7,7 @@ from core.io import DELIMITERS, ReadOptions
 from core.samples import list_samples
 from core.schema import KIND_HELP, ColumnKind, check_kind_fits
 from core.units import format_bytes
+from ui.plain_text import md_escape
 from ui.state import current_profile, current_table, ensure_app_navigation, get_workspace, load_dataset, load_sample
 
 DELIMITER_LABELS = {",": "comma ,", ";": "semicolon ;", "\t": "tab", "|": "pipe |"}
@@ -32,9 +33,9 @@ with upload_column:
         st.session_state.pop("last_upload_id", None)
         st.session_state.pop("upload_error", None)
     if st.session_state.get("upload_error"):
-        kept = (f" The dataset already loaded ({workspace.dataset_name}) is unchanged."
+        kept = (f" The dataset already loaded ({md_escape(workspace.dataset_name)}) is unchanged."
                 if workspace.has_data else "")
-        st.error(f"Could not load that file. {st.session_state['upload_error']}{kept}")
+        st.error(f"Could not load that file. {md_escape(st.session_state['upload_error'])}{kept}")
 
 with sample_column:
     samples = {sample.name: sample for sample in list_samples()}
@@ -87,13 +88,13 @@ with st.expander("Loading options", icon=":material/tune:"):
         else:
             error = load_dataset(workspace.dataset_name, workspace.source_bytes, new_options)
             if error:
-                st.error(f"Could not re-read the file with these options. {error} "
+                st.error(f"Could not re-read the file with these options. {md_escape(error)} "
                          "The table below is unchanged.")
             else:
                 st.rerun()
 
 for note in workspace.read_notes or table.notes:  # the notes of the read that chose these options
-    st.info(note, icon=":material/info:")
+    st.info(md_escape(note), icon=":material/info:")
 
 rows, columns = frame.shape
 memory_bytes = frame.memory_usage(deep=True).sum()
@@ -124,7 +125,7 @@ with st.form("kind_override", border=False):
         try:
             check_kind_fits(frame[column], kind)
         except DataError as exc:
-            st.error(str(exc))
+            st.error(md_escape(exc))
         else:
             workspace.kind_overrides[column] = kind
             st.rerun()

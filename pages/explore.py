@@ -8,6 +8,7 @@ import streamlit as st
 from core import plots
 from core.explore import columns_of_kind, missing_matrix
 from core.schema import ColumnKind
+from ui.plain_text import md_escape
 from ui.state import (
     cached_association,
     cached_correlations,
@@ -61,7 +62,7 @@ if not profile.warnings:
     st.success("No data-quality problems found.", icon=":material/check_circle:")
 for warning in profile.warnings:
     st.markdown(f"{SEVERITY_ICONS.get(warning.severity, '')} **{warning.kind.replace('_', ' ')}**: "
-                f"{warning.message}")
+                f"{md_escape(warning.message)}")
 
 numeric = columns_of_kind(kinds, ColumnKind.NUMERIC)
 unique_counts = {column.name: column.unique for column in profile.columns}
@@ -90,7 +91,7 @@ def column_view():
         by = right.selectbox("Split box plot by", by_choices, format_func=color_label, key="explore_box_by")
         right.plotly_chart(plots.box_figure(sample.frame, column, by))
     else:
-        right.info(f"'{column}' is {kind}; box plots are for numeric columns.")
+        right.info(f"'{md_escape(column)}' is {kind}; box plots are for numeric columns.")
 
 
 @st.fragment
@@ -157,7 +158,7 @@ def target_view():
         st.info("Choose a target column above to see how each feature relates to it.")
         return
     task = profile.task
-    st.caption(f"Task detected from '{target}': **{task}**.")
+    st.caption(f"Task detected from '{md_escape(target)}': **{task}**.")
     scores = cached_association(content_key(), kinds_json, target, task, frame)
     if scores.empty:
         st.info("No usable features to relate to the target.")

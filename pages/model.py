@@ -18,6 +18,7 @@ from ui.model_compare import best_real_model, render_compare
 from ui.model_evaluate import render_evaluation
 from ui.model_state import cached_feature_encodings, fitted_runs_of, run_title, train_and_keep, validate
 from ui.model_tune import render_tune
+from ui.plain_text import md_escape
 from ui.spec_widgets import render_specs
 from ui.state import content_key, current_prepared, current_prepared_profile, ensure_app_navigation, get_workspace
 
@@ -49,10 +50,10 @@ target = left.selectbox("Target: the column to predict", columns, placeholder=PR
 workspace.target = target
 guessed, reason = workspace.target_guess or (None, "")
 if target is not None and target == guessed:
-    left.caption(f"Suggested: {reason} Pick another column above to change it.")
+    left.caption(f"Suggested: {md_escape(reason)} Pick another column above to change it.")
 if target is None:
     st.segmented_control("Step", STEPS, default="Compare", key="model_view")
-    st.info(reason if guessed is None and reason else PROMPT)
+    st.info(md_escape(reason) if guessed is None and reason else PROMPT)
     st.stop()
 detected = detect_task(frame[target])
 task = right.radio("Task", ["classification", "regression"], index=0 if detected == "classification" else 1,
@@ -77,7 +78,7 @@ try:
     encodings = cached_feature_encodings(content_key(), recipe_to_json([]) + json.dumps(workspace.recipe), target,
                                          task, kinds_json, group, frame)
 except DataError as exc:
-    st.error(str(exc))
+    st.error(md_escape(exc))
     st.stop()
 prepared_choices = {e.column: e for e in current_encodings(workspace, frame, profile)}
 for encoding in encodings:  # the Prepare page's per-column choices win, except the leakage/group decisions
@@ -103,7 +104,7 @@ settings = TrainSettings(target=target, task=task, encodings=encodings, test_siz
 problem = validate(frame, settings)
 view = st.segmented_control("Step", STEPS, default="Compare", key="model_view") or "Compare"
 if problem:
-    st.error(problem)
+    st.error(md_escape(problem))
     st.stop()
 models = {spec.name: spec for spec in list_models(task)}
 label = {name: spec.label for name, spec in models.items()}.get

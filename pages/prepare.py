@@ -4,8 +4,10 @@ import streamlit as st
 
 from core.doctor import diagnose
 from core.errors import DataError
+from core.limits import RECIPE_MAX_BYTES
 from core.recipe import apply_recipe, recipe_code, recipe_from_json, recipe_to_json
 from ui.encoding_table import current_encodings, encoding_code, render_encoding_table
+from ui.plain_text import md_escape
 from ui.recipe_panel import add_step, render_recipe, render_step_form
 from ui.state import (
     current_frame,
@@ -30,7 +32,7 @@ if result is None:
 
 frame = result.frame
 profile = current_prepared_profile()
-st.caption(f"{workspace.dataset_name}: {len(frame):,} rows x {frame.shape[1]} columns after "
+st.caption(f"{md_escape(workspace.dataset_name)}: {len(frame):,} rows x {frame.shape[1]} columns after "
            f"{len(workspace.recipe)} step(s).")
 
 recipe_column, doctor_column = st.columns([3, 2], gap="large")
@@ -48,13 +50,14 @@ with doctor_column:
     if not findings:
         st.success("No problems found.", icon=":material/check_circle:")
     for number, finding in enumerate(findings):
-        title = f"{finding.kind.replace('_', ' ')}" + (f": {finding.column}" if finding.column else "")
+        title = f"{finding.kind.replace('_', ' ')}" + (f": {md_escape(finding.column)}" if finding.column else "")
         with st.expander(title, icon=SEVERITY_ICONS.get(finding.severity)):
-            st.markdown(finding.message)
-            st.caption(finding.explanation)
+            st.markdown(md_escape(finding.message))
+            st.caption(md_escape(finding.explanation))
             if finding.setting is not None and getattr(workspace, finding.setting):
                 st.caption("Done: the Model page trains with this setting on (its Validation box can turn it off).")
-            elif finding.has_action and st.button(finding.fix_label, key=f"fix_{number}", icon=":material/build:"):
+            elif finding.has_action and st.button(md_escape(finding.fix_label), key=f"fix_{number}",
+                                                 icon=":material/build:"):
                 if finding.fix is not None:
                     add_step(workspace, finding.fix)
                 else:
@@ -70,11 +73,12 @@ st.subheader("Take it away")
 left, middle, right = st.columns(3)
 stem = workspace.download_stem()
 left.download_button("Download cleaned CSV", prepared_csv_bytes(), file_name=f"{stem}_cleaned.csv", mime="text/csv",
-                     icon=":material/download:", help="Cells starting with = + - @ are prefixed with ' "
-                     "so spreadsheets do not run them as formulas.")
+                     icon=":material/download:", help="Every field is quoted, and cells and column names that start "
+                     "with = + - @ (also after a line break) get a ' so spreadsheets do not run them as formulas.")
 middle.download_button("Download recipe (JSON)", recipe_to_json(recipe_steps()), file_name=f"{stem}_recipe.json",
                        mime="application/json", icon=":material/download:")
-recipe_file = right.file_uploader("Replay a recipe (JSON)", type=["json"], key="recipe_upload")
+recipe_file = right.file_uploader("Replay a recipe (JSON)", type=["json"], key="recipe_upload",
+                                  max_upload_size=max(1, RECIPE_MAX_BYTES // 2**20))
 if recipe_file is not None and st.session_state.get("last_recipe_id") != recipe_file.file_id:
     st.session_state["last_recipe_id"] = recipe_file.file_id
     try:
@@ -89,12 +93,12 @@ if recipe_file is not None and st.session_state.get("last_recipe_id") != recipe_
         st.rerun()
 report = st.session_state.get("recipe_report")
 if report and report[0] == "error":
-    st.error(f"Could not load that recipe. {report[1]} Your current recipe is unchanged.")
+    st.error(f"Could not load that recipe. {md_escape(report[1])} Your current recipe is unchanged.")
 elif report:
     _, problems, count = report
     if problems:
         st.warning(f"Recipe loaded: {count - len(problems)} of {count} steps apply to this table. "
-                   "Steps that do not apply are kept but skipped:\n\n- " + "\n- ".join(problems))
+                   "Steps that do not apply are kept but skipped:\n\n- " + "\n- ".join(map(md_escape, problems)))
     else:
         st.success(f"Recipe loaded: all {count} steps apply to this table.")
 

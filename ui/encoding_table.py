@@ -19,6 +19,7 @@ from core.preprocess import (
 )
 from core.profile import TableProfile
 from core.workspace import Workspace
+from ui.plain_text import md_escape
 
 EDITABLE = ["role", "imputer", "add_indicator", "scaler", "encoder", "rare_min_frequency"]
 
@@ -82,7 +83,7 @@ def render_encoding_table(workspace: Workspace, frame: pd.DataFrame, profile: Ta
             problems.append(str(exc))
     workspace.encoding_overrides = overrides
     for problem in problems:
-        st.error(problem)
+        st.error(md_escape(problem))
     if overrides and st.button("Reset encodings to defaults", icon=":material/restart_alt:"):
         workspace.encoding_overrides = {}
         st.session_state.pop(key, None)
@@ -105,12 +106,12 @@ def encoding_code(encodings: list[ColumnEncoding]) -> str:
     scalers = {"standard": "StandardScaler()", "minmax": "MinMaxScaler()", "robust": "RobustScaler()"}
     for (role, imputer, indicator, scaler, encoder, rare), columns in groups.items():
         if imputer == "knn":
-            parts = [f"KNNImputer(add_indicator={indicator})"]
+            parts = [f"KNNImputer(add_indicator={bool(indicator)!r})"]
         else:
-            parts = [f"SimpleImputer(strategy={imputer!r}, add_indicator={indicator})"]
+            parts = [f"SimpleImputer(strategy={imputer!r}, add_indicator={bool(indicator)!r})"]
         if role == "categorical":
             parts.append({"onehot": f"OneHotEncoder(handle_unknown='infrequent_if_exist', "
-                                    f"min_frequency={rare or None})",
+                                    f"min_frequency={float(rare) if rare else None!r})",
                           "ordinal": "OrdinalEncoder(handle_unknown='use_encoded_value', unknown_value=-1)",
                           "target": "TargetEncoder()"}[encoder])
         if scaler != "none":

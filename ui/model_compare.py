@@ -18,6 +18,7 @@ from core.train import RunResult, TrainSettings, compare_models
 from core.workspace import ComparedBoard, ResultKey, Workspace
 from ui.jobs import get_job, job_id_for, start_job
 from ui.model_state import session_id
+from ui.plain_text import md_escape
 
 
 def best_real_model(board: ComparedBoard | None, task: str) -> str | None:
@@ -55,7 +56,7 @@ def render_compare(frame: pd.DataFrame, settings: TrainSettings, models: dict[st
             if st.button("Cancel", icon=":material/stop:"):
                 job.cancel()
         elif job is not None and job.error:
-            st.error(job.error)
+            st.error(md_escape(job.error))
         names = list(metric_names(task))
         metric = st.selectbox("Sort by", names, key="cmp_sort", index=names.index(default_sort_metric(task)))
         if board.rows:

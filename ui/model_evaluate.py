@@ -9,6 +9,7 @@ from core import evaluate
 from core import model_plots as figures
 from core.errors import DataError
 from core.train import RunResult
+from ui.plain_text import md_escape
 
 CLASSIFICATION_VIEWS = ["Confusion matrix", "ROC", "Precision-recall", "Calibration", "Threshold", "Report"]
 REGRESSION_VIEWS = ["Predicted vs actual", "Residuals", "Residual histogram"]
@@ -43,14 +44,14 @@ def render_evaluation(run: RunResult, key: str) -> None:
     st.dataframe(metrics_table(run), column_config={c: st.column_config.NumberColumn(format="%.4f")
                                                     for c in ("cross-validation mean", "± std", "test set")})
     record = run.record
-    st.caption(f"{record.label} · fit {record.fit_seconds:.2f} s · rows {record.rows} · "
+    st.caption(f"{md_escape(record.label)} · fit {record.fit_seconds:.2f} s · rows {record.rows} · "
                f"data {record.data_fingerprint}")
     views = (CLASSIFICATION_VIEWS if run.task == "classification" else REGRESSION_VIEWS) + EXPLAIN_VIEWS
     view = st.segmented_control("Show", views, default=views[0], key=f"{key}_view") or views[0]
     try:
         _render_view(run, view, key)
     except DataError as exc:
-        st.info(str(exc))
+        st.info(md_escape(exc))
 
 
 _POSITIVE_VIEWS = {"ROC", "Precision-recall", "Calibration", "Threshold"}
@@ -78,8 +79,8 @@ def _render_view(run: RunResult, view: str, key: str) -> None:
             st.info("The threshold applies to two-class targets only.")
             return
         sweep = evaluate.threshold_sweep(pred)
-        threshold = st.slider(f"Predict '{pred.positive_class}' when its score is at least", 0.0, 1.0, 0.5, 0.01,
-                              key=f"{key}_threshold")
+        threshold = st.slider(f"Predict '{md_escape(pred.positive_class)}' when its score is at least", 0.0, 1.0,
+                              0.5, 0.01, key=f"{key}_threshold")
         nearest = sweep.iloc[(sweep["threshold"] - threshold).abs().argsort()[:1]]
         st.dataframe(nearest, hide_index=True)
         st.plotly_chart(figures.threshold_figure(sweep, threshold))

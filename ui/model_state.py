@@ -17,6 +17,7 @@ from core.errors import DataError
 from core.runs import RunRecord
 from core.train import RunResult, TrainSettings, default_feature_encodings
 from core.workspace import ResultKey, Workspace
+from ui.plain_text import md_escape
 
 
 @st.cache_data(max_entries=16, show_spinner="Choosing features (checking for leakage)...")
@@ -77,7 +78,7 @@ def train_and_keep(workspace: Workspace, key: ResultKey, frame: pd.DataFrame, se
         with st.spinner(f"Training {what}..."):
             trained = train_model(frame, settings, name, params, **run_kwargs, **extra)
     except DataError as exc:
-        st.error(str(exc))
+        st.error(md_escape(exc))
         return None
     keep_run(workspace, key, trained)
     return trained

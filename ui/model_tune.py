@@ -13,6 +13,7 @@ from core.tune import TUNE_METHODS, TuneResult, tune_model
 from core.workspace import ResultKey, Workspace
 from ui.jobs import get_job, job_id_for, one_result, start_job
 from ui.model_state import run_keeper, session_id
+from ui.plain_text import md_escape
 
 _STOPPED = {"time": "the time budget ran out", "cancelled": "you cancelled it"}
 
@@ -46,7 +47,7 @@ def render_tune(frame: pd.DataFrame, settings: TrainSettings, spec: ModelSpec, w
             if st.button("Cancel", icon=":material/stop:", key="tune_cancel"):
                 job.cancel()
         elif job.error:
-            st.error(job.error)
+            st.error(md_escape(job.error))
         if job.results:
             _show_result(job.results[-1], job.label)
         if not job.is_running and st.session_state.get(f"polled_{job_id}") != job.finished:

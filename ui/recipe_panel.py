@@ -6,8 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from core.errors import DataError
+from core.limits import RECIPE_MAX_STEPS
 from core.recipe import STEP_TYPES, RecipeResult, Step, changed_rows, step_from_dict
 from core.workspace import Workspace
+from ui.plain_text import md_escape
 from ui.spec_widgets import render_specs
 
 PREVIEW_SAMPLE_ROWS = 5_000
@@ -39,9 +41,9 @@ def render_recipe(workspace: Workspace, result: RecipeResult) -> None:
         with st.container(border=True):
             text, up, down, remove = st.columns([10, 1, 1, 1], vertical_alignment="center")
             badge = " :orange-badge[training only]" if outcome.training_only else ""
-            text.markdown(f"**{index + 1}. {outcome.description}**{badge}")
+            text.markdown(f"**{index + 1}. {md_escape(outcome.description)}**{badge}")
             if outcome.error:
-                text.error(f"Not applied: {outcome.error}", icon=":material/block:")
+                text.error(f"Not applied: {md_escape(outcome.error)}", icon=":material/block:")
             else:
                 text.caption(
                     f"rows {outcome.rows_before:,} → {outcome.rows_after:,} · columns "
@@ -68,7 +70,7 @@ def render_step_form(workspace: Workspace, frame: pd.DataFrame) -> Step | None:
     try:
         step = step_from_dict({"op": op, **values})
     except DataError as exc:
-        st.error(str(exc))
+        st.error(md_escape(exc))
         return None
     sample = frame.sample(min(len(frame), PREVIEW_SAMPLE_ROWS), random_state=0) if len(frame) else frame
     try:
@@ -77,14 +79,17 @@ def render_step_form(workspace: Workspace, frame: pd.DataFrame) -> Step | None:
         if str(exc).startswith("No columns chosen"):
             st.caption("Pick the columns to drop.")  # nothing chosen yet is not a problem to warn about
         else:
-            st.warning(f"This step would not apply: {exc}", icon=":material/warning:")
+            st.warning(f"This step would not apply: {md_escape(exc)}", icon=":material/warning:")
         after = None
     except (ValueError, TypeError, KeyError) as exc:
-        st.warning(f"This step would not apply: {exc}. Check its settings.", icon=":material/warning:")
+        st.warning(f"This step would not apply: {md_escape(exc)}. Check its settings.", icon=":material/warning:")
         after = None
     if after is not None:
         render_preview(sample, after, sampled=len(sample) < len(frame))
-    if st.button("Add step", type="primary", icon=":material/add:", disabled=after is None, key="add_step"):
+    full = len(workspace.recipe) >= RECIPE_MAX_STEPS
+    if full:
+        st.caption(f"The recipe has the most steps it can hold ({RECIPE_MAX_STEPS}). Remove one to add another.")
+    if st.button("Add step", type="primary", icon=":material/add:", disabled=after is None or full, key="add_step"):
         add_step(workspace, step)
         st.rerun()
     return step

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from core.samples import list_samples
+from ui.plain_text import md_escape
 from ui.state import current_table, get_workspace, load_sample
 
 PAGES = {
@@ -21,7 +22,7 @@ PAGES = {
 
 def run_app() -> None:
     """Set up the page, open the default sample on a first visit, and run the chosen page."""
-    st.set_page_config(page_title="Data-mining workbench", page_icon=":material/query_stats:", layout="wide")
+    st.set_page_config(page_title="Data-mining workbench", page_icon="📊", layout="wide")
     workspace = get_workspace()
     if not workspace.has_data and not st.session_state.get("default_sample_tried"):
         st.session_state["default_sample_tried"] = True
@@ -58,7 +59,7 @@ def render_sidebar_status() -> None:
             return
         rows, columns = table.frame.shape
         st.markdown("**Dataset**")
-        st.caption(workspace.dataset_name)
+        st.caption(md_escape(workspace.dataset_name))
         st.caption(f"{rows:,} rows x {columns} columns")
         if workspace.target:
-            st.caption(f"Target: {workspace.target}")
+            st.caption(f"Target: {md_escape(workspace.target)}")

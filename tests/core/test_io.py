@@ -309,7 +309,7 @@ def test_size_limit_message_states_a_meaningful_size():
     with pytest.raises(DataError) as excinfo:
         read_csv_robust(BAD["too_big"], max_mb=0.001)
     message = str(excinfo.value)
-    assert "over the 1.0 KB limit" in message, message
+    assert "over the 1.0 KiB limit" in message, message
     assert "0 MB" not in message, message
 
 
