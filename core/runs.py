@@ -161,7 +161,10 @@ class Leaderboard:
         of ``precision_positive`` and its kin in their headers.
         """
         names = list(metrics or dict.fromkeys([self.sort_by, *(k for row in self.rows for k in row.cv)]))
-        records = []
+        records, help_texts = [], {"Fit seconds (one fit)": "Mean time of one fit over the folds."}
+        for name in names:
+            help_texts.update(dict(zip(score_columns(name, None, None, None, positive_class), _SCORE_HELP,
+                                       strict=True)))
         for row in self.rows:
             record: dict[str, Any] = {"Model": row.label, "Status": row.status}
             for name in names:
@@ -171,7 +174,7 @@ class Leaderboard:
             record.update({"Fit seconds (one fit)": row.fit_seconds, "Note": note})
             records.append(record)
         frame = pd.DataFrame(records)
-        frame.attrs["help"] = {**SCORE_HELP, "Fit seconds (one fit)": "Mean time of one fit over the folds."}
+        frame.attrs["help"] = help_texts
         return frame
 
     def to_dict(self) -> dict[str, Any]:
@@ -197,10 +200,13 @@ def sort_rows(rows: list[LeaderboardRow], metric: str,
     return sorted(rows, key=key)
 
 
-SCORE_HELP = {
-    "CV": "Cross-validation: the mean (and standard deviation) of the score over the folds of the training rows.",
-    "Test": "The model refitted on all training rows, scored once on the hold-out test rows.",
-}
+_SCORE_HELP = ("Cross-validation: the mean of the score over the folds of the training rows.",
+               "Cross-validation: the standard deviation of the score over the folds.",
+               "The model refitted on all training rows, scored once on the hold-out test rows.")
+
+LEADERBOARD_NOTE = ("CV: mean and standard deviation of the score over the cross-validation folds of the "
+                    "training rows. Test: the model refitted on all training rows, scored once on the "
+                    "hold-out test rows.")
 
 
 def score_columns(metric: str, cv: float | None, cv_std: float | None, test: float | None,

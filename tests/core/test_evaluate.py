@@ -350,3 +350,52 @@ def test_partial_dependence_over_a_date_column_is_a_line_over_time():
     assert dates.kind == "date" and not dates.categorical and len(dates.grid) == 8
     assert pd.to_datetime(pd.Series(dates.grid)).is_monotonic_increasing
     assert dates.value_label == "Average probability of 'yes'"
+
+
+# ----------------------------------------------------------------------------- positive class, bounds
+def test_binary_metrics_include_the_positive_class_own_scores_and_name_it():
+    p = _binary()
+    got = p.metrics()
+    truth, predicted = p.y_true == "yes", p.y_pred == "yes"
+    assert got["precision_positive"] == pytest.approx(metrics.precision_score(truth, predicted))
+    assert got["recall_positive"] == pytest.approx(metrics.recall_score(truth, predicted))
+    assert got["f1_positive"] == pytest.approx(metrics.f1_score(truth, predicted))
+    assert got["recall_positive"] != pytest.approx(got["recall_macro"]), "the class's own recall, not the mean"
+    assert ev.positive_class_label(p.classes) == "yes" and ev.positive_class_label(np.array([0, 1])) == 1
+    assert ev.metric_label("precision_positive", "yes") == "Precision of 'yes'"
+    assert ev.metric_label("f1_macro") == "F1 (macro average)"
+    assert "precision_positive" not in _multiclass().metrics()
+
+
+def test_a_trained_binary_run_records_its_positive_class():
+    frame, encodings = _kind_frame("float", "binary_text")
+    run = train_model(frame, TrainSettings(target="target", encodings=encodings, folds=3), "logistic_regression",
+                      n_jobs=1)
+    assert run.record.positive_class == "yes" and '"positive_class": "yes"' in run.record.to_json()
+    assert {"precision_positive", "recall_positive", "f1_positive"} <= set(run.record.cv)
+
+
+def test_permutation_importance_on_a_wide_table_keeps_to_its_budget_and_says_so():
+    import time
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(size=(400, 300)), columns=[f"f{i}" for i in range(300)])
+    frame["target"] = 3 * frame["f7"] + rng.normal(size=400)
+    run = train_model(frame, TrainSettings(target="target", folds=2), "random_forest",
+                      {"n_estimators": 10}, n_jobs=1)
+    seen = []
+    started = time.perf_counter()
+    importance = ev.permutation_importance_frame(run, time_budget_s=1.0,
+                                                 progress=lambda done, message: seen.append((done, message)))
+    elapsed = time.perf_counter() - started
+    assert elapsed < 4.0, f"{elapsed:.1f} s for a 1 s budget"
+    assert len(importance) < 300 and "columns that the model's own importance ranks highest" in \
+        importance.attrs["note"]
+    assert importance["feature"].iloc[0] == "f7", "the column the target depends on is kept and ranked first"
+    assert seen[-1][0] == pytest.approx(1.0) and len(seen) == len(importance), "progress after each column"
+
+
+def test_learning_curve_on_a_large_table_samples_rows_and_says_so(signal_run):
+    curve = ev.learning_curve_data(signal_run, train_sizes=(0.5, 1.0), n_jobs=1, max_rows=100, max_folds=2)
+    assert max(curve.train_sizes) < 100 and "100 of the 240 training rows" in curve.note
+    assert "first 2 of 3 folds" in curve.note
