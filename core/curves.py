@@ -21,7 +21,10 @@ if TYPE_CHECKING:
 
 # A learning curve refits the model (sizes x folds) times: above these it works on a sample and says so.
 LEARNING_CURVE_MAX_ROWS = 10_000
+LEARNING_CURVE_MIN_ROWS = 500
 LEARNING_CURVE_MAX_FOLDS = 5
+LEARNING_CURVE_TIME_BUDGET_S = 30.0
+LEARNING_CURVE_SIZES = (0.1, 0.25, 0.5, 0.75, 1.0)
 
 
 # ----------------------------------------------------------------------------- classification curves
@@ -156,16 +159,30 @@ class LearningCurveData:
     note: str = field(default="")  # what was sampled or left out to keep the cost bounded
 
 
-def learning_curve_data(run: RunResult, train_sizes: tuple[float, ...] = (0.1, 0.25, 0.5, 0.75, 1.0),
+def learning_curve_seconds(run: RunResult, rows: int | None = None,
+                           train_sizes: tuple[float, ...] = LEARNING_CURVE_SIZES,
+                           max_folds: int = LEARNING_CURVE_MAX_FOLDS, n_jobs: int | None = None) -> float:
+    """A rough wall time: one fit per size and fold, each costing its share of the run's own refit."""
+    from core.train import default_n_jobs
+
+    data = run.prepared
+    folds = min(len(data.splits), max_folds)
+    share = (rows or len(data.y_train)) / max(len(data.y_train), 1) * (folds - 1) / folds
+    fits = run.record.fit_seconds * share * sum(train_sizes) * folds
+    return fits / min(n_jobs or default_n_jobs(), folds * len(train_sizes))
+
+
+def learning_curve_data(run: RunResult, train_sizes: tuple[float, ...] = LEARNING_CURVE_SIZES,
                         metric: str | None = None, n_jobs: int | None = None,
-                        max_rows: int = LEARNING_CURVE_MAX_ROWS,
-                        max_folds: int = LEARNING_CURVE_MAX_FOLDS) -> LearningCurveData:
+                        max_rows: int = LEARNING_CURVE_MAX_ROWS, max_folds: int = LEARNING_CURVE_MAX_FOLDS,
+                        time_budget_s: float | None = LEARNING_CURVE_TIME_BUDGET_S) -> LearningCurveData:
     """Scores on growing shares of the training part: a wide, lasting gap between training and
     validation scores means over-fitting; two low scores mean under-fitting.
 
-    It fits the model once per size and fold, so on a large table each fold keeps a random share
-    of its rows (at most ``max_rows`` training rows in all) and only the first ``max_folds`` folds
-    are used; the run's own folds are kept, so groups and time order still hold.
+    It fits the model once per size and fold, so on a large or wide table each fold keeps a random
+    share of its rows (at most ``max_rows`` training rows in all, fewer when the estimated time is
+    over ``time_budget_s``) and only the first ``max_folds`` folds are used; the run's own folds are
+    kept, so groups and time order still hold. ``note`` says what was left out.
     """
     from sklearn.base import clone
     from sklearn.model_selection import learning_curve
@@ -179,11 +196,16 @@ def learning_curve_data(run: RunResult, train_sizes: tuple[float, ...] = (0.1, 0
     if len(data.splits) > max_folds:
         notes.append(f"the first {max_folds} of {len(data.splits)} folds")
     n_rows = len(data.y_train)
-    if n_rows > max_rows:
-        share = max_rows / n_rows
+    rows = min(n_rows, max_rows)
+    if time_budget_s is not None:
+        estimate = learning_curve_seconds(run, rows, train_sizes, max_folds, n_jobs)
+        if estimate > time_budget_s:
+            rows = max(min(rows, LEARNING_CURVE_MIN_ROWS), int(rows * time_budget_s / estimate))
+    if rows < n_rows:
+        share = rows / n_rows
         rng = np.random.default_rng(data.settings.seed)
         splits = [(_sample(train, share, rng), _sample(validation, share, rng)) for train, validation in splits]
-        notes.append(f"a random {max_rows:,} of the {n_rows:,} training rows")
+        notes.append(f"a random {rows:,} of the {n_rows:,} training rows")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         sizes, train, validation = learning_curve(

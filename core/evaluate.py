@@ -10,6 +10,8 @@ matrix, ROC, precision-recall, calibration, threshold, report, residuals, learni
 from core.curves import (
     LEARNING_CURVE_MAX_FOLDS,
     LEARNING_CURVE_MAX_ROWS,
+    LEARNING_CURVE_SIZES,
+    LEARNING_CURVE_TIME_BUDGET_S,
     ConfusionData,
     Curve,
     LearningCurveData,
@@ -17,6 +19,7 @@ from core.curves import (
     classification_report_frame,
     confusion,
     learning_curve_data,
+    learning_curve_seconds,
     precision_recall_curves,
     residuals,
     roc_curves,
@@ -54,12 +57,14 @@ from core.metrics import (
 )
 
 __all__ = [
-    "CLASSIFICATION_METRICS", "LEARNING_CURVE_MAX_FOLDS", "LEARNING_CURVE_MAX_ROWS", "LOWER_IS_BETTER",
+    "CLASSIFICATION_METRICS", "LEARNING_CURVE_MAX_FOLDS", "LEARNING_CURVE_MAX_ROWS", "LEARNING_CURVE_SIZES",
+    "LEARNING_CURVE_TIME_BUDGET_S", "LOWER_IS_BETTER",
     "METRIC_LABELS", "PARTIAL_DEPENDENCE_MAX_ROWS", "PERMUTATION_MAX_ROWS", "PERMUTATION_TIME_BUDGET_S",
     "POSITIVE_CLASS_METRICS", "REGRESSION_METRICS", "ConfusionData", "Curve", "LearningCurveData",
     "PartialDependenceData", "Predictions", "TreeDrawing", "builtin_importance_frame", "calibration",
     "classification_metrics", "classification_report_frame", "confusion", "default_sort_metric",
-    "encoded_feature_names", "final_estimator", "higher_is_better", "learning_curve_data", "metric_label",
+    "encoded_feature_names", "final_estimator", "higher_is_better", "learning_curve_data", "learning_curve_seconds",
+    "metric_label",
     "metric_names", "partial_dependence_data", "permutation_importance_frame", "positive_class_label",
     "precision_recall_curves", "predict", "regression_metrics", "residuals", "roc_curves", "sklearn_scoring",
     "threshold_sweep", "tree_drawing",

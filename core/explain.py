@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from core.errors import DataError
 from core.metrics import sklearn_scoring
@@ -23,8 +24,11 @@ if TYPE_CHECKING:
     from core.train import RunResult
 
 PERMUTATION_MAX_ROWS = 5_000
+PERMUTATION_MIN_ROWS = 1_000
 PERMUTATION_TIME_BUDGET_S = 15.0
 PARTIAL_DEPENDENCE_MAX_ROWS = 1_000
+PARTIAL_DEPENDENCE_CELLS_PER_CALL = 2_000_000
+PARTIAL_DEPENDENCE_MAX_CELLS = 10_000_000  # rows x columns x grid values sent through the model in all
 Progress = Callable[[float, str], None]
 
 
@@ -36,10 +40,11 @@ def permutation_importance_frame(run: RunResult, metric: str | None = None, n_re
     """How much worse the test score gets when one input column is shuffled: works for every model.
 
     Columns are the table's own (before encoding); at most ``max_rows`` test rows are used. The
-    cost is one scoring per column and repeat; when that would exceed ``time_budget_s``, repeats
-    drop to two and then only the columns the model ranks highest (table order when it has no
-    ranking) are shuffled. ``frame.attrs["note"]`` says what was limited. ``progress(fraction,
-    message)`` is called after each column.
+    cost is one scoring per column and repeat. With ``time_budget_s``, when all columns would not
+    fit, fewer rows are used first (down to ``PERMUTATION_MIN_ROWS``), then fewer repeats (two at
+    least), then only the columns the model ranks highest (table order when it has no ranking);
+    the work stops once the budget is spent. ``frame.attrs["note"]`` says what was limited;
+    ``progress(fraction, message)`` follows each column.
     """
     from sklearn.metrics import get_scorer
 
@@ -48,53 +53,73 @@ def permutation_importance_frame(run: RunResult, metric: str | None = None, n_re
         raise DataError("This run has no test rows to measure importance on. Use a test share above 0.")
     metric = metric or run.record.sort_by
     scorer = get_scorer(sklearn_scoring(metric, data.n_classes)[0])
-    X, y = data.X_test[data.feature_columns], data.y_test
-    notes = []
-    if len(X) > max_rows:
-        rows = np.sort(np.random.default_rng(data.settings.seed).choice(len(X), max_rows, replace=False))
-        X, y = X.iloc[rows], y[rows]
-        notes.append(f"a random {max_rows:,} of the {len(data.X_test):,} test rows")
-    started = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        baseline = scorer(run.pipeline, X, y)
-    columns, repeats = _affordable(run, list(X.columns), n_repeats, time.perf_counter() - started,
-                                   time_budget_s, notes)
     rng = np.random.default_rng(data.settings.seed)
-    shuffled = X.copy()
-    drops = np.zeros((len(columns), repeats))
+    X, y = _sample_rows(data.X_test[data.feature_columns], data.y_test, max_rows, rng)
+
+    def score(frame: pd.DataFrame) -> float:
+        # One thread: many short predictions on a shared, busy server are faster and steadier so.
+        with warnings.catch_warnings(), threadpool_limits(1):
+            warnings.simplefilter("ignore")
+            return float(scorer(run.pipeline, frame, y))
+
+    started = time.perf_counter()
+    columns, repeats, notes = list(X.columns), n_repeats, []
+    ranked = None
+    if time_budget_s is not None:
+        ranked = _ranked_by_model(run, columns)
+        columns = ranked or columns
+        calls = time_budget_s / max(min(_seconds(score, X), _seconds(score, X)), 1e-4)  # the first call warms up
+        needed = len(columns) * n_repeats
+        if needed > calls and len(X) > PERMUTATION_MIN_ROWS:
+            rows = max(PERMUTATION_MIN_ROWS, int(len(X) * calls / needed))
+            calls *= len(X) / rows
+            X, y = _sample_rows(X, y, rows, rng)
+        if needed > calls:
+            repeats = max(2, min(n_repeats, int(calls) // len(columns)))
+        columns = columns[:max(1, int(calls) // repeats)]
+    if len(X) < len(data.X_test):
+        notes.append(f"a random {len(X):,} of the {len(data.X_test):,} test rows")
+    if repeats < n_repeats:
+        notes.append(f"{repeats} shuffles per column instead of {n_repeats}")
+    baseline = score(X)
+    shuffled, drops = X.copy(), []
     for index, column in enumerate(columns):
         original = shuffled[column]
-        for repeat in range(repeats):
+        values = []
+        for _ in range(repeats):
             shuffled[column] = original.take(rng.permutation(len(X))).set_axis(X.index)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                drops[index, repeat] = baseline - scorer(run.pipeline, shuffled, y)
-        shuffled[column] = original
+            values.append(baseline - score(shuffled))
+        shuffled[column], drops = original, [*drops, values]
         if progress is not None:
             progress((index + 1) / len(columns), f"Shuffled '{column}' ({index + 1} of {len(columns)} columns)")
-    frame = pd.DataFrame({"feature": columns, "importance": drops.mean(axis=1), "std": drops.std(axis=1)})
+        if time_budget_s is not None and time.perf_counter() - started > time_budget_s and index + 1 < len(columns):
+            if progress is not None:
+                progress(1.0, f"Time limit reached after {index + 1} of {len(columns)} columns")
+            break
+    if len(drops) < X.shape[1]:
+        how = "the model's own importance ranks highest" if ranked else "come first in the table"
+        notes.append(f"the {len(drops):,} of {X.shape[1]:,} columns that {how}")
+    drops_array = np.asarray(drops, dtype=float)
+    frame = pd.DataFrame({"feature": columns[:len(drops)], "importance": drops_array.mean(axis=1),
+                          "std": drops_array.std(axis=1)})
     frame.attrs["metric"] = metric
-    frame.attrs["note"] = f"Measured on {' and '.join(notes)} to keep it quick." if notes else ""
+    limit = f"under {time_budget_s:g} s" if time_budget_s is not None else "quick"
+    frame.attrs["note"] = f"Measured on {', '.join(notes)} to keep it {limit}." if notes else ""
     return frame.sort_values("importance", ascending=False, ignore_index=True)
 
 
-def _affordable(run: RunResult, columns: list[str], n_repeats: int, one_scoring_s: float,
-                time_budget_s: float | None, notes: list[str]) -> tuple[list[str], int]:
-    """The columns and repeats that fit the time budget, given what one scoring took."""
-    if time_budget_s is None:
-        return columns, n_repeats
-    calls = max(1, int(time_budget_s / max(one_scoring_s, 1e-4)))
-    repeats = n_repeats if len(columns) * n_repeats <= calls else max(2, min(n_repeats, calls // len(columns)))
-    if repeats < n_repeats:
-        notes.append(f"{repeats} shuffles per column instead of {n_repeats}")
-    keep = max(1, calls // repeats)
-    if len(columns) <= keep:
-        return columns, repeats
-    ranked = _ranked_by_model(run, columns)
-    how = "the model's own importance ranks highest" if ranked is not None else "come first in the table"
-    notes.append(f"the {keep:,} of {len(columns):,} columns that {how}")
-    return (ranked or columns)[:keep], repeats
+def _sample_rows(X: pd.DataFrame, y: np.ndarray, rows: int,
+                 rng: np.random.Generator) -> tuple[pd.DataFrame, np.ndarray]:
+    if len(X) <= rows:
+        return X, y
+    chosen = np.sort(rng.choice(len(X), rows, replace=False))
+    return X.iloc[chosen], y[chosen]
+
+
+def _seconds(score: Callable[[pd.DataFrame], float], X: pd.DataFrame) -> float:
+    started = time.perf_counter()
+    score(X)
+    return time.perf_counter() - started
 
 
 def _ranked_by_model(run: RunResult, columns: list[str]) -> list[str] | None:
@@ -183,13 +208,22 @@ def partial_dependence_data(run: RunResult, feature: str, grid_resolution: int =
                         f"{', '.join(data.feature_columns)}.")
     role = {encoding.column: encoding.role for encoding in data.encodings}[feature]
     X = data.X_train[data.feature_columns]
-    note = ""
-    if len(X) > max_rows:
-        note = f"Averaged over a random {max_rows:,} of the {len(X):,} training rows."
-        X = X.sample(max_rows, random_state=data.settings.seed)
     grid, kind = _grid(X[feature], role, grid_resolution, feature)
+    # Wide tables get fewer rows: every prediction encodes every column again.
+    rows = min(max_rows, max(100, PARTIAL_DEPENDENCE_MAX_CELLS // (len(grid) * X.shape[1])))
+    note = ""
+    if len(X) > rows:
+        note = f"Averaged over a random {rows:,} of the {len(X):,} training rows."
+        X = X.sample(rows, random_state=data.settings.seed)
     outputs, value_label, predict = _prediction_output(run)
-    average = np.column_stack([predict(X.assign(**{feature: [value] * len(X)})).mean(axis=0) for value in grid])
+    # Several grid values share one prediction call (fewer calls are much faster), within a memory bound.
+    per_call = max(1, PARTIAL_DEPENDENCE_CELLS_PER_CALL // max(1, X.size))
+    chunks = []
+    for start in range(0, len(grid), per_call):
+        values = grid[start:start + per_call]
+        batch = pd.concat([X.assign(**{feature: [value] * len(X)}) for value in values], ignore_index=True)
+        chunks.append(predict(batch).reshape(len(values), len(X), -1).mean(axis=1))
+    average = np.vstack(chunks).T
     shown = np.asarray([str(value) for value in grid], dtype=object) if kind == "category" else np.asarray(grid)
     return PartialDependenceData(feature, kind == "category", shown, outputs, average, kind, value_label, note)
 
@@ -230,7 +264,7 @@ def _prediction_output(run: RunResult) -> tuple[list[str], str, Callable[[pd.Dat
 
     def quietly(method: Callable[[pd.DataFrame], Any]) -> Callable[[pd.DataFrame], np.ndarray]:
         def call(frame: pd.DataFrame) -> np.ndarray:
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), threadpool_limits(1):
                 warnings.simplefilter("ignore")
                 values = np.asarray(method(frame), dtype=float)
             return values.reshape(len(frame), -1)

@@ -141,7 +141,11 @@ def _render_explanation(run: RunResult, view: str, key: str) -> None:
             st.plotly_chart(figures.partial_dependence_figure(data))
     elif view == "Learning curve":
         st.caption("Scores as the training part grows: a wide gap means over-fitting, two low lines under-fitting.")
-        if st.button("Compute learning curve (fits the model several times)", key=f"{key}_learning"):
+        rows = min(len(run.prepared.y_train), evaluate.LEARNING_CURVE_MAX_ROWS)
+        seconds = min(evaluate.learning_curve_seconds(run, rows), evaluate.LEARNING_CURVE_TIME_BUDGET_S)
+        fits = min(len(run.prepared.splits), evaluate.LEARNING_CURVE_MAX_FOLDS) * len(evaluate.LEARNING_CURVE_SIZES)
+        label = f"Compute learning curve ({fits} fits, about {max(seconds, 1):.0f} s)"
+        if st.button(label, key=f"{key}_learning"):
             st.session_state[f"{key}_learning_done"] = run.record.run_id
         if st.session_state.get(f"{key}_learning_done") == run.record.run_id:
             with st.spinner("Fitting the model on growing shares of each fold..."):

@@ -392,7 +392,7 @@ def test_permutation_importance_on_a_wide_table_keeps_to_its_budget_and_says_so(
     assert len(importance) < 300 and "columns that the model's own importance ranks highest" in \
         importance.attrs["note"]
     assert importance["feature"].iloc[0] == "f7", "the column the target depends on is kept and ranked first"
-    assert seen[-1][0] == pytest.approx(1.0) and len(seen) == len(importance), "progress after each column"
+    assert seen[-1][0] == pytest.approx(1.0) and len(seen) >= len(importance), "progress after each column"
 
 
 def test_learning_curve_on_a_large_table_samples_rows_and_says_so(signal_run):
