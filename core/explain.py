@@ -211,9 +211,11 @@ def partial_dependence_data(run: RunResult, feature: str, grid_resolution: int =
     grid, kind = _grid(X[feature], role, grid_resolution, feature)
     # Wide tables get fewer rows: every prediction encodes every column again.
     rows = min(max_rows, max(100, PARTIAL_DEPENDENCE_MAX_CELLS // (len(grid) * X.shape[1])))
-    note = ""
+    notes = []
+    if kind == "category" and X[feature].nunique() > len(grid):
+        notes.append(f"Shows the {len(grid)} most common of {X[feature].nunique():,} labels.")
     if len(X) > rows:
-        note = f"Averaged over a random {rows:,} of the {len(X):,} training rows."
+        notes.append(f"Averaged over a random {rows:,} of the {len(X):,} training rows.")
         X = X.sample(rows, random_state=data.settings.seed)
     outputs, value_label, predict = _prediction_output(run)
     # Several grid values share one prediction call (fewer calls are much faster), within a memory bound.
@@ -225,7 +227,8 @@ def partial_dependence_data(run: RunResult, feature: str, grid_resolution: int =
         chunks.append(predict(batch).reshape(len(values), len(X), -1).mean(axis=1))
     average = np.vstack(chunks).T
     shown = np.asarray([str(value) for value in grid], dtype=object) if kind == "category" else np.asarray(grid)
-    return PartialDependenceData(feature, kind == "category", shown, outputs, average, kind, value_label, note)
+    return PartialDependenceData(feature, kind == "category", shown, outputs, average, kind, value_label,
+                                 " ".join(notes))
 
 
 def _grid(column: pd.Series, role: str, resolution: int, feature: str) -> tuple[list[Any], str]:

@@ -204,6 +204,7 @@ _SCORE_HELP = ("Cross-validation: the mean of the score over the folds of the tr
                "Cross-validation: the standard deviation of the score over the folds.",
                "The model refitted on all training rows, scored once on the hold-out test rows.")
 
+# For a caption under the leaderboard.
 LEADERBOARD_NOTE = ("CV: mean and standard deviation of the score over the cross-validation folds of the "
                     "training rows. Test: the model refitted on all training rows, scored once on the "
                     "hold-out test rows.")
@@ -213,7 +214,7 @@ def score_columns(metric: str, cv: float | None, cv_std: float | None, test: flo
                   positive_class: Any = None) -> dict[str, Any]:
     """Readable leaderboard columns for one metric: CV mean, CV standard deviation and test score."""
     label = metric_label(metric, positive_class)
-    return {f"CV {label} (mean)": cv, f"CV {label} (std)": cv_std, f"Test {label}": test}
+    return {f"CV mean: {label}": cv, f"CV std: {label}": cv_std, f"Test, refitted: {label}": test}
 
 
 def runs_table(records: list[RunRecord], metrics: list[str] | None = None) -> pd.DataFrame:
@@ -229,8 +230,8 @@ def runs_table(records: list[RunRecord], metrics: list[str] | None = None) -> pd
                                "Recipe steps": len(record.recipe or []), "Data": record.data_fingerprint}
         for name in names:
             label = metric_label(name, record.positive_class)
-            row[f"CV {label} (mean)"] = record.cv.get(name)
-            row[f"Test {label}"] = record.test.get(name)
+            row[f"CV mean: {label}"] = record.cv.get(name)
+            row[f"Test, refitted: {label}"] = record.test.get(name)
         row["Fit seconds"] = record.fit_seconds
         table.append(row)
     return pd.DataFrame(table)

@@ -9,7 +9,7 @@ from core.errors import DataError
 from core.evaluate import default_sort_metric, metric_names
 from core.models import default_compare_set, get_model, list_models
 from core.recipe import recipe_to_json
-from core.runs import LEADERBOARD_NOTE, Leaderboard, RunRecord, runs_table
+from core.runs import Leaderboard, RunRecord, runs_table
 from core.schema import detect_task
 from core.train import TrainSettings, compare_models, train_model
 from ui.encoding_table import current_encodings
@@ -123,7 +123,6 @@ if view == "Compare":
         if rows:
             board = Leaderboard(board_task, metric, list(rows))
             st.dataframe(board.to_frame(), hide_index=True)
-            st.caption(LEADERBOARD_NOTE)
             best = board.best()
             if best is not None and not (job and job.is_running) and st.button(
                     f"Train the best ({best.label}) on the whole training part", icon=":material/star:"):

@@ -352,6 +352,13 @@ def test_partial_dependence_over_a_date_column_is_a_line_over_time():
     assert dates.value_label == "Average probability of 'yes'"
 
 
+def test_partial_dependence_on_many_labels_shows_the_most_common_and_says_so():
+    frame, encodings = _kind_frame("kept_identifier", "regression")
+    run = train_model(frame, TrainSettings(target="target", encodings=encodings, folds=3), "ridge", n_jobs=1)
+    labels = ev.partial_dependence_data(run, "customer", grid_resolution=12)
+    assert len(labels.grid) == 12 and "12 most common of 96 labels" in labels.note
+
+
 # ----------------------------------------------------------------------------- positive class, bounds
 def test_binary_metrics_include_the_positive_class_own_scores_and_name_it():
     p = _binary()

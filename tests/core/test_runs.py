@@ -32,20 +32,21 @@ def test_the_leaderboard_has_readable_headers_and_names_each_model_once():
                            test={"balanced_accuracy": 0.78, "roc_auc": 0.88}, fit_seconds=1.5),
             LeaderboardRow("svm_rbf", "SVM (RBF kernel)", {}, status="failed", error="MemoryError")]
     frame = Leaderboard("classification", "balanced_accuracy", rows).to_frame()
-    assert list(frame.columns[:5]) == ["Model", "Status", "CV Balanced accuracy (mean)",
-                                       "CV Balanced accuracy (std)", "Test Balanced accuracy"]
+    assert list(frame.columns[:5]) == ["Model", "Status", "CV mean: Balanced accuracy", "CV std: Balanced accuracy",
+                                       "Test, refitted: Balanced accuracy"]
     assert not [column for column in frame.columns if "_" in column], "no internal names such as cv_accuracy_std"
     assert frame["Model"].tolist() == ["Random forest", "SVM (RBF kernel)"]
     assert "random_forest" not in frame.to_string(), "the model shows once, by its label"
     assert frame.loc[1, "Note"] == "MemoryError"
-    assert "folds" in frame.attrs["help"]["CV ROC AUC (mean)"]
-    assert "refitted" in frame.attrs["help"]["Test ROC AUC"]
+    assert "folds" in frame.attrs["help"]["CV mean: ROC AUC"]
+    assert "hold-out" in frame.attrs["help"]["Test, refitted: ROC AUC"]
 
 
 def test_the_positive_class_is_named_in_headers():
     table = runs_table([_record()])
-    assert "CV Precision of 'yes' (mean)" in table.columns and "Test Precision (macro average)" in table.columns
-    assert table.loc[0, "Test Precision of 'yes'"] == pytest.approx(0.42)
+    assert "CV mean: Precision of 'yes'" in table.columns
+    assert "Test, refitted: Precision (macro average)" in table.columns
+    assert table.loc[0, "Test, refitted: Precision of 'yes'"] == pytest.approx(0.42)
     assert table.loc[0, "Training rows"] == 1176 and table.loc[0, "Folds"] == 5
     assert not [column for column in table.columns if "_" in column]
 
