@@ -91,7 +91,8 @@ def permutation_importance_frame(run: RunResult, metric: str | None = None, n_re
             values.append(baseline - score(shuffled))
         shuffled[column], drops = original, [*drops, values]
         if progress is not None:
-            progress((index + 1) / len(columns), f"Shuffled '{column}' ({index + 1} of {len(columns)} columns)")
+            # No column name in the message: pages show it as Markdown, and names are the user's text.
+            progress((index + 1) / len(columns), f"Shuffled {index + 1} of {len(columns)} columns")
         if time_budget_s is not None and time.perf_counter() - started > time_budget_s and index + 1 < len(columns):
             if progress is not None:
                 progress(1.0, f"Time limit reached after {index + 1} of {len(columns)} columns")

@@ -6,6 +6,8 @@ here, so the same result can be shown, exported or tested without refitting anyt
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -159,7 +161,7 @@ def partial_dependence_figure(data: PartialDependenceData) -> go.Figure:
         else:
             figure.add_trace(go.Scatter(x=data.grid, y=values, mode="lines+markers", name=output))
     figure.update_xaxes(title=data.feature, type="category" if data.categorical else "-")
-    figure.update_yaxes(title=data.value_label)
+    figure.update_yaxes(title=html.escape(data.value_label, quote=False))  # it may name a class from the data
     return figure.update_layout(title=f"Partial dependence on {data.feature}", barmode="group", **_LAYOUT)
 
 

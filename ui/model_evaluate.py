@@ -135,7 +135,7 @@ def _render_explanation(run: RunResult, view: str, key: str) -> None:
         features = run.prepared.feature_columns
         feature = st.selectbox("Feature", features, key=f"{key}_pd_feature")
         if feature:
-            with st.spinner(f"Predicting with '{feature}' set to each value..."):
+            with st.spinner("Predicting with the feature set to each of its values..."):
                 data = _explanation("partial", run, feature)
             _note(data.note)
             st.plotly_chart(figures.partial_dependence_figure(data))
