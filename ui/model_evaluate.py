@@ -66,7 +66,7 @@ def render_evaluation(run: RunResult, key: str) -> None:
     views = performance + EXPLAIN_VIEWS
     # A select box, not a row of buttons: a row of eleven views is clipped on a laptop screen.
     view = st.selectbox("View", views, key=f"{key}_view",
-                        format_func=lambda v: f"{'Explain' if v in EXPLAIN_VIEWS else 'Performance'}: {v}")
+                        help="Performance views first, then explanations of what the model learnt.")
     try:
         _render_view(run, view or views[0], key)
     except DataError as exc:
