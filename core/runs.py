@@ -161,7 +161,8 @@ class Leaderboard:
         of ``precision_positive`` and its kin in their headers.
         """
         names = list(metrics or dict.fromkeys([self.sort_by, *(k for row in self.rows for k in row.cv)]))
-        records, help_texts = [], {"Fit seconds (one fit)": "Mean time of one fit over the folds."}
+        records, help_texts = [], {"Fit seconds": "Seconds one fit of the model took.",
+                                   "Note": "Why a model failed, was skipped or trained on a sample."}
         for name in names:
             help_texts.update(dict(zip(score_columns(name, None, None, None, positive_class), _SCORE_HELP,
                                        strict=True)))
@@ -171,7 +172,7 @@ class Leaderboard:
                 record.update(score_columns(name, row.cv.get(name), row.cv_std.get(name), row.test.get(name),
                                             positive_class))
             note = getattr(row, "note", None) or row.error or ""
-            record.update({"Fit seconds (one fit)": row.fit_seconds, "Note": note})
+            record.update({"Fit seconds": row.fit_seconds, "Note": note})
             records.append(record)
         frame = pd.DataFrame(records)
         frame.attrs["help"] = help_texts
