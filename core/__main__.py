@@ -105,7 +105,7 @@ def command_train(args: argparse.Namespace) -> dict[str, Any]:
     record = run.record
     summary = {"task": record.task, "model": record.model, "cv": record.cv, "test": record.test,
                "fit_seconds": record.fit_seconds, "cv_std": record.cv_std, "params": record.params,
-               "sort_by": record.sort_by, "run_id": record.run_id,
+               "sort_by": record.sort_by, "run_id": record.run_id, "positive_class": record.positive_class,
                "data_fingerprint": record.data_fingerprint,
                "rows": record.rows, "notes": table.notes + record.notes, "out": args.out}
     # For now MODEL is the run's JSON record; the model bundle (skops + JSON) will take its place.

@@ -11,13 +11,13 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from core.evaluate import (
-    METRIC_LABELS,
     ConfusionData,
     Curve,
     LearningCurveData,
     PartialDependenceData,
     TreeDrawing,
     higher_is_better,
+    metric_label,
 )
 from core.plot_text import plot_text, plot_texts
 from core.runs import Leaderboard
@@ -132,7 +132,7 @@ def learning_curve_figure(data: LearningCurveData) -> go.Figure:
                                     hoverinfo="skip", name=f"{name} spread"))
         figure.add_trace(go.Scatter(x=sizes, y=mean, mode="lines+markers", name=name))
     figure.update_xaxes(title="Training rows")
-    figure.update_yaxes(title=METRIC_LABELS.get(data.metric, data.metric))
+    figure.update_yaxes(title=metric_label(data.metric))
     return figure.update_layout(title="Learning curve", **_LAYOUT)
 
 
@@ -145,7 +145,7 @@ def importance_figure(importances: pd.DataFrame, title: str = "Feature importanc
                               error_x=error))
     kind = importances.attrs.get("kind")
     axis = "Coefficient" if kind == "coefficient" else (
-        f"Drop in {METRIC_LABELS.get(importances.attrs['metric'], importances.attrs['metric'])} when shuffled"
+        f"How much worse {metric_label(importances.attrs['metric'])} gets when shuffled"
         if "metric" in importances.attrs else "Importance")
     figure.update_xaxes(title=axis)
     figure.update_yaxes(type="category")
@@ -161,8 +161,7 @@ def partial_dependence_figure(data: PartialDependenceData) -> go.Figure:
         else:
             figure.add_trace(go.Scatter(x=data.grid, y=values, mode="lines+markers", name=plot_text(output)))
     figure.update_xaxes(title=plot_text(data.feature), type="category" if data.categorical else "-")
-    figure.update_yaxes(title="Average prediction" if len(data.outputs) == 1 and not data.categorical
-                        else "Average prediction / probability")
+    figure.update_yaxes(title=plot_text(data.value_label))  # it may name a class from the data
     return figure.update_layout(title=f"Partial dependence on {plot_text(data.feature)}", barmode="group",
                                 **_LAYOUT)
 
@@ -178,7 +177,7 @@ def leaderboard_figure(leaderboard: Leaderboard, metric: str | None = None) -> g
                               orientation="h", error_x={"type": "data", "array": spread},
                               marker_color=colors))
     direction = "higher is better" if higher_is_better(metric) else "lower is better"
-    figure.update_xaxes(title=f"{METRIC_LABELS.get(metric, metric)} ({direction})")
+    figure.update_xaxes(title=f"{metric_label(metric)} ({direction})")
     figure.update_yaxes(type="category")
     return figure.update_layout(title="Leaderboard (cross-validation)", height=max(300, 30 * len(rows) + 100),
                                 **_LAYOUT)

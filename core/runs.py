@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from core.evaluate import LOWER_IS_BETTER
+from core.metrics import LOWER_IS_BETTER, metric_label
 
 STATUS_DONE, STATUS_FAILED, STATUS_SKIPPED, STATUS_CANCELLED = "done", "failed", "skipped", "cancelled"
 
@@ -45,6 +45,7 @@ class RunRecord:
 
     ``cv`` holds the cross-validation mean per metric and ``cv_std`` its spread; ``test`` holds the
     metrics of the model refitted on the whole training part, scored once on the hold-out test rows.
+    ``positive_class`` names the class that ``precision_positive`` and its kin are about (two classes).
     """
 
     run_id: str
@@ -65,10 +66,18 @@ class RunRecord:
     notes: list[str] = field(default_factory=list)
     created: str = field(default_factory=_utc_now)
     versions: dict[str, str] = field(default_factory=_versions)
+    positive_class: Any = None
 
     @property
     def fit_seconds(self) -> float:
         return self.timings.get("fit_seconds", 0.0)
+
+    def caption(self) -> str:
+        """One line a person reads: "1,176 training rows, 294 test rows, 5 folds · fit 0.42 s"."""
+        parts = [f"{self.rows.get('train', 0):,} training rows", f"{self.rows.get('test', 0):,} test rows"]
+        if self.settings.get("folds"):
+            parts.append(f"{self.settings['folds']} folds")
+        return f"{self.label} · {', '.join(parts)} · fit {self.fit_seconds:.2f} s"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -144,19 +153,30 @@ class Leaderboard:
         real = [row for row in finished if row.model != "baseline"]
         return (real or finished or [None])[0]
 
-    def to_frame(self, metrics: list[str] | None = None) -> pd.DataFrame:
-        """One row per model: cv mean and spread per metric, mean test score, fit time, status."""
-        records = []
+    def to_frame(self, metrics: list[str] | None = None, positive_class: Any = None) -> pd.DataFrame:
+        """One row per model with headers a person reads: the sort metric first, then the others.
+
+        Per metric: its cross-validation mean and spread over the folds and its test score;
+        ``frame.attrs["help"]`` says what each column is, for tooltips. ``positive_class`` names the class
+        of ``precision_positive`` and its kin in their headers.
+        """
+        names = list(metrics or dict.fromkeys([self.sort_by, *(k for row in self.rows for k in row.cv)]))
+        records, help_texts = [], {"Fit seconds": "Seconds one fit of the model took.",
+                                   "Note": "Why a model failed, was skipped or trained on a sample."}
+        for name in names:
+            help_texts.update(dict(zip(score_columns(name, None, None, None, positive_class), _SCORE_HELP,
+                                       strict=True)))
         for row in self.rows:
-            names = metrics or list(row.cv) or []
-            record: dict[str, Any] = {"model": row.model, "label": row.label, "status": row.status}
+            record: dict[str, Any] = {"Model": row.label, "Status": row.status}
             for name in names:
-                record[f"cv_{name}"] = row.cv.get(name)
-                record[f"cv_{name}_std"] = row.cv_std.get(name)
-                record[f"test_{name}"] = row.test.get(name)
-            record.update({"fit_seconds": row.fit_seconds, "error": row.error})
+                record.update(score_columns(name, row.cv.get(name), row.cv_std.get(name), row.test.get(name),
+                                            positive_class))
+            note = getattr(row, "note", None) or row.error or ""
+            record.update({"Fit seconds": row.fit_seconds, "Note": note})
             records.append(record)
-        return pd.DataFrame(records)
+        frame = pd.DataFrame(records)
+        frame.attrs["help"] = help_texts
+        return frame
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of ``python -m core compare`` (``cv`` holds means; extra keys are extras)."""
@@ -181,19 +201,39 @@ def sort_rows(rows: list[LeaderboardRow], metric: str,
     return sorted(rows, key=key)
 
 
+_SCORE_HELP = ("Cross-validation: the mean of the score over the folds of the training rows.",
+               "Cross-validation: the standard deviation of the score over the folds.",
+               "The model refitted on all training rows, scored once on the hold-out test rows.")
+
+# For a caption under the leaderboard.
+LEADERBOARD_NOTE = ("CV: mean and standard deviation of the score over the cross-validation folds of the "
+                    "training rows. Test: the model refitted on all training rows, scored once on the "
+                    "hold-out test rows.")
+
+
+def score_columns(metric: str, cv: float | None, cv_std: float | None, test: float | None,
+                  positive_class: Any = None) -> dict[str, Any]:
+    """Readable leaderboard columns for one metric: CV mean, CV standard deviation and test score."""
+    label = metric_label(metric, positive_class)
+    return {f"CV mean: {label}": cv, f"CV std: {label}": cv_std, f"Test, refitted: {label}": test}
+
+
 def runs_table(records: list[RunRecord], metrics: list[str] | None = None) -> pd.DataFrame:
     """Finished runs side by side: one row per run with its settings, cv and test metrics and timings."""
     table = []
     for record in records:
         names = metrics or list(record.cv)
-        row: dict[str, Any] = {"run": record.run_id, "model": record.label, "created": record.created,
-                               "target": record.settings.get("target"), "task": record.task,
-                               "test share": record.settings.get("test_size"),
-                               "folds": record.settings.get("folds"), "seed": record.settings.get("seed"),
-                               "recipe steps": len(record.recipe or []), "data": record.data_fingerprint}
-        row.update({f"cv_{name}": record.cv.get(name) for name in names})
-        row.update({f"test_{name}": record.test.get(name) for name in names})
-        row["fit_seconds"] = record.fit_seconds
+        row: dict[str, Any] = {"Run": record.run_id, "Model": record.label, "Created": record.created,
+                               "Target": record.settings.get("target"), "Task": record.task,
+                               "Training rows": record.rows.get("train"), "Test rows": record.rows.get("test"),
+                               "Test share": record.settings.get("test_size"),
+                               "Folds": record.settings.get("folds"), "Seed": record.settings.get("seed"),
+                               "Recipe steps": len(record.recipe or []), "Data": record.data_fingerprint}
+        for name in names:
+            label = metric_label(name, record.positive_class)
+            row[f"CV mean: {label}"] = record.cv.get(name)
+            row[f"Test, refitted: {label}"] = record.test.get(name)
+        row["Fit seconds"] = record.fit_seconds
         table.append(row)
     return pd.DataFrame(table)
 

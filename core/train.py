@@ -623,7 +623,8 @@ def _finish_run(data: PreparedData, spec: ModelSpec, params: dict[str, Any], ref
                  "cv_fit_seconds": round(sum(o.get("fit_seconds", 0.0) for o in outcomes), 4),
                  "total_seconds": round(time.perf_counter() - started, 4)},
         rows={"train": len(data.y_train), "test": len(data.y_test)}, recipe=recipe,
-        source_fingerprint=source_fingerprint, notes=notes)
+        source_fingerprint=source_fingerprint, notes=notes,
+        positive_class=evaluate.positive_class_label(data.classes))
     return RunResult(record, pipeline, predictions, data)
 
 

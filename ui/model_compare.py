@@ -13,7 +13,7 @@ import streamlit as st
 
 from core.evaluate import default_sort_metric, metric_names
 from core.models import ModelSpec, default_compare_set
-from core.runs import Leaderboard
+from core.runs import LEADERBOARD_NOTE, Leaderboard
 from core.train import RunResult, TrainSettings, compare_models
 from core.workspace import ComparedBoard, ResultKey, Workspace
 from ui.jobs import get_job, job_id_for, start_job
@@ -71,7 +71,12 @@ def render_compare(frame: pd.DataFrame, settings: TrainSettings, models: dict[st
 
 def _show_board(ranked: Leaderboard, board: ComparedBoard, settings: TrainSettings, running: bool,
                 train: Callable[..., RunResult | None]) -> None:
-    st.dataframe(ranked.to_frame(), hide_index=True)
+    every_metric = st.toggle("Show every metric", key="cmp_every_metric",
+                             help="By default the table shows the metric it is sorted by.")
+    table = ranked.to_frame(None if every_metric else [ranked.sort_by])
+    st.dataframe(table, hide_index=True, column_config={
+        column: st.column_config.Column(help=text) for column, text in table.attrs.get("help", {}).items()})
+    st.caption(LEADERBOARD_NOTE)
     best = ranked.best()
     if best is None or running:
         return

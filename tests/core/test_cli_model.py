@@ -27,8 +27,9 @@ def test_train_prints_the_run_and_writes_its_summary(capsys, tmp_path):
     assert {"task", "model", "cv", "test", "fit_seconds"} <= set(result)
     assert result["task"] == "classification" and result["model"] == "random_forest"
     assert result["cv"]["accuracy"] > 0.85 and result["test"]["accuracy"] > 0.85
-    assert set(result["cv"]) >= {"accuracy", "balanced_accuracy", "f1", "precision", "recall", "roc_auc",
-                                 "log_loss"}
+    assert set(result["cv"]) >= {"accuracy", "balanced_accuracy", "f1_macro", "f1_weighted", "precision_macro",
+                                 "recall_macro", "roc_auc", "log_loss", "mcc"}
+    assert result["positive_class"] is None, "three classes: no single positive class"
     saved = json.loads(out.read_text())
     assert saved["model"] == "random_forest" and saved["settings"]["seed"] == 1
     assert saved["cv"] == result["cv"] and saved["params"]["n_estimators"] == 100

@@ -95,7 +95,7 @@ def test_cross_validation_scores_equal_the_one_pipeline_scored_by_scikit_learn(p
     scores = cross_validate(pipeline, data.X_train, data.y_train, cv=data.splits,
                             scoring=["accuracy", "f1_macro", "neg_log_loss"])
     assert run.record.cv["accuracy"] == pytest.approx(scores["test_accuracy"].mean(), abs=1e-12)
-    assert run.record.cv["f1"] == pytest.approx(scores["test_f1_macro"].mean(), abs=1e-12)
+    assert run.record.cv["f1_macro"] == pytest.approx(scores["test_f1_macro"].mean(), abs=1e-12)
     assert run.record.cv["log_loss"] == pytest.approx(-scores["test_neg_log_loss"].mean(), abs=1e-9)
     assert run.record.cv_std["accuracy"] == pytest.approx(scores["test_accuracy"].std(), abs=1e-12)
 

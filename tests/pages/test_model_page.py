@@ -43,9 +43,9 @@ def test_train_one_and_open_every_classification_view():
     assert len(app.session_state["workspace"].runs) == 1
     assert app.dataframe[-1].value.loc["accuracy", "test set"] > 0.8
     for view in CLASSIFICATION_VIEWS:
-        app.segmented_control(key="train_one_view").set_value(view).run()
+        app.selectbox(key="train_one_view").set_value(view).run()
         assert not app.exception, (view, app.exception)
-    app.segmented_control(key="train_one_view").set_value("Confusion matrix").run()
+    app.selectbox(key="train_one_view").set_value("Confusion matrix").run()
     assert app.get("plotly_chart"), "a confusion matrix is drawn"
 
 
@@ -54,7 +54,7 @@ def test_regression_views_on_diabetes():
     assert app.radio(key="model_task_disease_progression").value == "regression"
     train_one(app, "ridge")
     for view in REGRESSION_VIEWS:
-        app.segmented_control(key="train_one_view").set_value(view).run()
+        app.selectbox(key="train_one_view").set_value(view).run()
         assert not app.exception, (view, app.exception)
         assert app.get("plotly_chart"), view
 
@@ -66,9 +66,9 @@ def test_compare_fills_a_leaderboard_with_the_baseline():
     wait_for_rows(app, 3)
     app.run()
     board = app.dataframe[-1].value
-    assert set(board["model"]) == {"logistic_regression", "decision_tree", "baseline"}
-    assert board["model"].iloc[-1] == "baseline", "sorted best first; the baseline is worst on iris"
-    assert (board["status"] == "done").all()
+    assert set(board["Model"]) == {"Logistic regression", "Decision tree", "Baseline (majority class)"}
+    assert board["Model"].iloc[-1].startswith("Baseline"), "sorted best first; the baseline is worst on iris"
+    assert (board["Status"] == "done").all()
     click(app, "Train the best")
     assert len(app.session_state["workspace"].runs) == 1
 
@@ -139,7 +139,7 @@ def wait_for_job(app, kind, timeout=120):
 def test_binary_curves_default_to_the_rarer_class_and_it_can_be_changed():
     app = model_page("Breast cancer diagnosis")
     train_one(app, "logistic_regression")
-    app.segmented_control(key="train_one_view").set_value("Threshold").run()
+    app.selectbox(key="train_one_view").set_value("Threshold").run()
     positive = app.selectbox(key="train_one_positive")
     assert positive.value == "malignant", "the rarer class is the positive one by default"
     assert "'malignant'" in app.slider(key="train_one_threshold").label
