@@ -91,6 +91,17 @@ def default_encodings(frame: pd.DataFrame, kinds: dict[str, str], target: str | 
     return encodings
 
 
+def encoding_for_kept_column(frame: pd.DataFrame, column: str, kind: str) -> ColumnEncoding:
+    """The encoding of a column left out by default (an identifier, free text, a constant) that the
+    user chose to keep: numbers as numbers, anything else as labels, with settings valid for that role."""
+    kept_kind = kind if kind in ("numeric", "categorical", "boolean", "datetime") else "categorical"
+    if kept_kind == "categorical" and kind != "categorical" and pd.api.types.is_numeric_dtype(frame[column]):
+        kept_kind = "numeric"
+    encoding = default_encodings(frame[[column]], {column: kept_kind})[0]
+    encoding.reason = "kept by you"
+    return encoding
+
+
 def build_preprocessor(encodings: list[ColumnEncoding]) -> ColumnTransformer:
     """An unfitted ColumnTransformer; columns with the same settings share one transformer."""
     groups: dict[tuple, list[str]] = {}

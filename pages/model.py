@@ -8,6 +8,7 @@ import streamlit as st
 
 from core.errors import DataError
 from core.models import get_model, list_models
+from core.preprocess import encoding_for_kept_column
 from core.recipe import recipe_to_json
 from core.runs import RunRecord, runs_table
 from core.schema import detect_task
@@ -96,8 +97,9 @@ if left_out:
 for encoding in encodings:
     if encoding.column not in features:
         encoding.role = "drop"
-    elif encoding.role == "drop":
-        encoding.role = "categorical" if profile.kinds().get(encoding.column) != "numeric" else "numeric"
+    elif encoding.role == "drop":  # left out by default, kept by the user: settings valid for its new role
+        kept = encoding_for_kept_column(frame, encoding.column, profile.kinds().get(encoding.column, "categorical"))
+        encoding.__dict__.update(kept.__dict__)
 settings = TrainSettings(target=target, task=task, encodings=encodings, test_size=test_percent / 100,
                          folds=int(folds), seed=int(seed), group_column=group, time_ordered=time_ordered,
                          class_weight="balanced" if balanced else None)

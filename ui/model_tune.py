@@ -7,6 +7,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from core.metrics import metric_label
 from core.models import ModelSpec
 from core.train import TrainSettings
 from core.tune import TUNE_METHODS, TuneResult, tune_model
@@ -71,7 +72,7 @@ def _show_result(result: TuneResult, label: str) -> None:
         st.warning(f"No trial of {label} finished, so there is no best setting. Raise the time budget.")
     else:
         stopped = f" Stopped early: {_STOPPED[result.stopped]}." if result.stopped else ""
-        st.markdown(f"**Best {result.metric} of {label}: {result.best_score:.4g}** (cross-validated, "
+        st.markdown(f"**Best {metric_label(result.metric)} of {label}: {result.best_score:.4g}** (cross-validated, "
                     f"{len(result.trials)} trials in {result.seconds:.1f} s).{stopped}")
         st.json(result.best_params, expanded=True)
         if result.run is not None:

@@ -312,3 +312,28 @@ def test_a_tune_result_of_another_table_is_not_shown():
     assert not app.exception, app.exception
     assert not any(m.value.startswith("**Best") for m in app.markdown), "iris's best setting is not offered"
     assert any("Press Tune" in c.value for c in app.caption)
+
+
+def test_keeping_a_left_out_identifier_and_text_column_trains():
+    """An identifier and free text are left out by default; keeping them must give settings valid for
+    their new role (it failed with "cannot use the imputer 'median'")."""
+    import numpy as np
+
+    from tests.pages.conftest import upload
+
+    rng = np.random.default_rng(0)
+    rows = 120
+    table = (
+        "row_id,comment,size,outcome\n"
+        + "\n".join(f"{i},{'free text number ' + str(i) + ' with words ' * 3},{rng.normal():.3f},"
+                    f"{'yes' if i % 3 else 'no'}" for i in range(rows))
+    ).encode()
+    app = AppTest.from_file(str(APP), default_timeout=120).run()
+    upload(app, "kept.csv", table)
+    app.switch_page("pages/model.py").run()
+    app.selectbox(key="model_target").set_value("outcome").run()
+    features = next(m for m in app.multiselect if m.key and m.key.startswith("model_features_"))
+    assert "row_id" not in features.value, "an identifier is left out by default"
+    features.set_value([*features.value, "row_id", "comment"]).run()
+    assert not app.exception, app.exception
+    train_one(app, "decision_tree")
