@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from core.schema import ColumnKind, apply_overrides, detect_task, infer_column_kinds
+from core.schema import ColumnKind, apply_overrides, detect_task, infer_column_kinds, parse_dates
 
 HIGH_MISSING_SHARE = 0.5
 HIGH_CARDINALITY = 50
@@ -90,8 +90,8 @@ class TableProfile:
                 "unique": column.unique,
                 "min": _display(column.minimum),
                 "max": _display(column.maximum),
-                "mean": column.mean,
-                "std": column.std,
+                "mean": _display(column.mean),
+                "std": _display(column.std),
                 "top values": ", ".join(f"{label} ({count})" for label, count in column.top_values[:3]),
                 "distribution": column.distribution,
             })
@@ -157,17 +157,21 @@ def _profile_column(column: pd.Series, kind: ColumnKind) -> ColumnProfile:
     )
     if values.empty:
         return profile
+    if kind == ColumnKind.DATETIME and not pd.api.types.is_datetime64_any_dtype(values):
+        dates = parse_dates(values.astype(str)).dropna()  # a kind the user set on text
+        values = dates if len(dates) else values
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         numbers = values.astype(float)
-        profile.minimum, profile.maximum = _finite(numbers.min()), _finite(numbers.max())
-        profile.mean, profile.std = _finite(numbers.mean()), _finite(numbers.std())
         finite = numbers[np.isfinite(numbers)]
+        profile.minimum, profile.maximum = _finite(numbers.min()), _finite(numbers.max())
+        with np.errstate(over="ignore", invalid="ignore"):  # sums of values near 1e308 overflow
+            profile.mean, profile.std = _finite(numbers.mean()), _finite(numbers.std())
         if kind == ColumnKind.NUMERIC and len(finite):
-            profile.distribution = np.histogram(finite, bins=_HISTOGRAM_BINS)[0].tolist()
+            profile.distribution = histogram_counts(finite.to_numpy())
     elif pd.api.types.is_datetime64_any_dtype(values):
         profile.minimum, profile.maximum = str(values.min()), str(values.max())
-        counts = values.dt.year.value_counts().sort_index()
-        profile.distribution = counts.tolist()[:50]
+        # A time histogram: equal spans of time, however many distinct days or years there are.
+        profile.distribution = histogram_counts(values.astype("int64").to_numpy())
     if kind in (ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN, ColumnKind.CONSTANT, ColumnKind.TEXT,
                 ColumnKind.IDENTIFIER) or not profile.distribution:
         counts = values.astype(str).value_counts().head(10)
@@ -175,6 +179,19 @@ def _profile_column(column: pd.Series, kind: ColumnKind) -> ColumnProfile:
         if not profile.distribution:
             profile.distribution = counts.tolist()
     return profile
+
+
+def histogram_counts(numbers: np.ndarray, bins: int = _HISTOGRAM_BINS) -> list[int]:
+    """Counts of equal-width bins over finite numbers, even when the range overflows a float.
+
+    Values near +-1e308 make ``max - min`` infinite and numpy refuses the bins; scaling every value
+    by the largest magnitude keeps the same bins relative to the data (tiny values merge into one).
+    """
+    numbers = np.asarray(numbers, dtype=float)
+    scale = float(np.max(np.abs(numbers))) if len(numbers) else 0.0
+    if scale > 1e300:
+        numbers = numbers / scale
+    return np.histogram(numbers, bins=bins)[0].tolist()
 
 
 def _column_warnings(frame: pd.DataFrame, columns: list[ColumnProfile]) -> list[DataWarning]:
@@ -344,8 +361,9 @@ def _finite(value: Any) -> float | None:
 
 
 def _display(value: Any) -> str:
-    if value is None:
+    """Text for the profile table: an empty cell where a statistic does not apply, never 'None'."""
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
         return ""
     if isinstance(value, float):
-        return f"{value:.6g}"
+        return f"{value:.4g}"
     return str(value)
