@@ -226,3 +226,52 @@ def test_a_copy_of_the_target_beyond_float32_range_is_still_found_as_leakage():
     profile = profile_table(frame, target="score")
     leaking = [w.column for w in profile.warnings if w.kind == "leakage"]
     assert leaking == ["leak"]
+
+
+# --- real files: huge numbers, dates, labels (issue 11, items 6 and 7, and "None" in item 8) ---------------
+
+
+HUGE_VALUES = pd.DataFrame({
+    "near_max": [1e308, 1.7e308, -1.7e308, 5.0, 1e-300],
+    "with_inf": [np.inf, -np.inf, 1.79e308, -1e308, 0.0],
+    "huge_and_tiny": [1e308, 2e-308, 3e-300, 1.0, -1e307],
+})
+
+
+def test_values_near_the_float_limit_get_a_histogram_instead_of_a_crash():
+    profile = profile_table(HUGE_VALUES)
+    for column in profile.columns:
+        assert column.kind == "numeric"
+        finite = int(np.isfinite(HUGE_VALUES[column.name]).sum())
+        assert sum(column.distribution) == finite, column  # every finite value lands in a bar
+        assert len(column.distribution) == 20
+    json.dumps(profile.to_dict())  # no inf or nan leaks into the JSON
+
+
+def test_a_date_column_gets_a_time_histogram_not_one_bar_per_day():
+    days = pd.date_range("2013-01-01", periods=1_461, freq="D")
+    profile = profile_table(pd.DataFrame({"day": days, "v": np.arange(1_461) % 7}))
+    day = profile.columns[0]
+    assert day.kind == "datetime"
+    assert len(day.distribution) == 20 and sum(day.distribution) == 1_461
+    assert max(day.distribution) < 100  # spread over the four years, not one bar of height 1,461
+
+
+def test_a_date_column_kept_as_text_by_a_kind_override_is_profiled_as_dates():
+    text = pd.Series([f"{month:02d}/01/2013" for month in range(1, 13)] * 10, dtype="str")
+    profile = profile_table(pd.DataFrame({"when": text}), kind_overrides={"when": "datetime"})
+    column = profile.columns[0]
+    assert column.minimum.startswith("2013-01-01") and column.maximum.startswith("2013-12-01")
+    assert len(column.distribution) == 20 and sum(column.distribution) == 120
+
+
+def test_the_profile_table_never_shows_none_or_nan():
+    frame = clean_frame().assign(empty=np.nan, when=pd.date_range("2020-01-01", periods=N))
+    summary = profile_table(pd.concat([frame, HUGE_VALUES.reindex(range(N))], axis=1)).summary_frame()
+    for name in ["min", "max", "mean", "std", "top values"]:
+        cells = summary[name].tolist()
+        assert all(isinstance(cell, str) for cell in cells), (name, cells)
+        assert not any(cell in {"None", "nan", "NaN", "inf", "-inf", "NaT"} for cell in cells), (name, cells)
+    labels = summary.set_index("column").loc[["colour", "y"]]
+    assert (labels["mean"] == "").all() and (labels["std"] == "").all()
+    assert summary.set_index("column").loc["x", "mean"] != ""
