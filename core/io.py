@@ -41,6 +41,7 @@ _PYARROW_NATIVE = {"utf-8", "utf-8-sig", "ascii"}
 # table of a few rows is already tens of megabytes and the profile takes minutes. The pages cap
 # their views of wide tables (see core.explore), not the reader.
 MAX_COLUMNS = 50_000
+_SPLIT_BLOCKS_MAX_COLUMNS = 200
 _WIDTH_SAMPLE_ROWS = 60  # rows after the header that judge how wide the table really is
 _MAX_PREAMBLE_ROWS = 30  # title, notes and blank lines an export may put above the header
 
@@ -667,8 +668,7 @@ def _parse_with_pyarrow(
         notes.extend(_blank_lines_note(_count_blank_lines(utf8[start:], table)))
     table = _trim_arrow_strings(table, options)
     # Date-only columns become datetime64 here rather than Python date objects.
-    frame = table.to_pandas(self_destruct=True, split_blocks=True, date_as_object=False)
-    return frame
+    return _to_pandas(table)
 
 
 def _wide_rows_note(count: int, width: int) -> str:
@@ -747,7 +747,17 @@ def _parse_with_pandas(body: str, names: list[str], options: ReadOptions, notes:
     table = _trim_arrow_strings(pa.Table.from_pandas(frame, preserve_index=False), options)
     blank = _count_blank_lines(body, table) + _whitespace_only_lines(body.rstrip(), options.delimiter)
     notes.extend(_blank_lines_note(blank))
-    return table.to_pandas(self_destruct=True, split_blocks=True, date_as_object=False)
+    return _to_pandas(table)
+
+
+def _to_pandas(table: pa.Table) -> pd.DataFrame:
+    """Date-only columns become datetime64 rather than Python date objects.
+
+    One block per column keeps the conversion's peak memory low; a wide table instead gets one block
+    per dtype, or every later pandas step pays per column (seconds for 20,000 columns).
+    """
+    return table.to_pandas(self_destruct=True, split_blocks=table.num_columns <= _SPLIT_BLOCKS_MAX_COLUMNS,
+                           date_as_object=False)
 
 
 def _trim_arrow_strings(table: pa.Table, options: ReadOptions) -> pa.Table:
@@ -795,10 +805,9 @@ def _typed_if_all_parse(column: pa.ChunkedArray, options: ReadOptions) -> pa.Chu
 
 def _store_text_dates_as_dates(frame: pd.DataFrame) -> None:
     """Dates pyarrow leaves as text (``01/02/2013``, mixed offsets) become datetimes, in place."""
-    for position in range(frame.shape[1]):
-        column = frame.iloc[:, position]
-        if pd.api.types.is_string_dtype(column) or column.dtype == object:
-            dates = as_dates(column)
+    for position, dtype in enumerate(frame.dtypes.tolist()):
+        if pd.api.types.is_string_dtype(dtype) or pd.api.types.is_object_dtype(dtype):
+            dates = as_dates(frame.iloc[:, position])
             if dates is not None:
                 frame.isetitem(position, dates)
 

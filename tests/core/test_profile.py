@@ -275,3 +275,54 @@ def test_the_profile_table_never_shows_none_or_nan():
     labels = summary.set_index("column").loc[["colour", "y"]]
     assert (labels["mean"] == "").all() and (labels["std"] == "").all()
     assert summary.set_index("column").loc["x", "mean"] != ""
+
+
+# --- wide tables (issue 11, item 7) ------------------------------------------------------------------------
+
+
+def _wide_frame(n_columns: int = 260, rows: int = 40) -> pd.DataFrame:
+    """Every kind of numeric column a wide export holds, repeated across many columns."""
+    rng = np.random.default_rng(3)
+    makers = [
+        lambda: rng.normal(size=rows),
+        lambda: rng.exponential(size=rows) ** 3,  # skewed
+        lambda: rng.integers(0, 2, size=rows),  # 0/1: boolean
+        lambda: np.arange(rows) + 1000,  # a key: identifier
+        lambda: np.full(rows, 7.0),  # constant
+        lambda: np.where(rng.random(rows) < 0.6, np.nan, rng.normal(size=rows)),  # mostly missing
+        lambda: np.array([1e308, -1.7e308, np.inf, 2.0] * (rows // 4)),  # near the float limit
+        lambda: np.full(rows, np.nan),  # empty
+        lambda: rng.integers(0, 5, size=rows).astype(float),
+    ]
+    columns = {f"c{i}": makers[i % len(makers)]() for i in range(n_columns)}
+    columns["label"] = rng.choice(["a", "b"], rows)
+    return pd.DataFrame(columns)
+
+
+def test_a_wide_table_is_profiled_as_a_block_with_the_same_numbers_as_column_by_column():
+    import core.profile as profile_module
+
+    frame = _wide_frame()
+    wide = profile_table(frame)
+    narrow_limit = profile_module.WIDE_TABLE_COLUMNS
+    try:
+        profile_module.WIDE_TABLE_COLUMNS = 10_000  # force the column-by-column path
+        narrow = profile_table(frame)
+    finally:
+        profile_module.WIDE_TABLE_COLUMNS = narrow_limit
+    assert wide.memory_bytes == narrow.memory_bytes and wide.duplicate_rows == narrow.duplicate_rows
+    for fast, slow in zip(wide.columns, narrow.columns, strict=True):
+        assert (fast.name, fast.kind, fast.missing, fast.unique) == (slow.name, slow.kind, slow.missing, slow.unique)
+        for field in ("minimum", "maximum", "mean", "std"):
+            expected = getattr(slow, field)
+            assert getattr(fast, field) == (expected if expected is None else pytest.approx(expected, rel=1e-9)), \
+                (fast, field)
+        assert fast.distribution == slow.distribution, fast.name
+    assert [(w.kind, w.column) for w in wide.warnings] == [(w.kind, w.column) for w in narrow.warnings]
+
+
+def test_the_leakage_probe_of_a_wide_table_still_finds_a_copy_of_the_target():
+    frame = _wide_frame(n_columns=400, rows=120)
+    frame["copy_of_label"] = (frame["label"] == "a").astype(float) * 3 + np.random.default_rng(0).normal(0, 0.01, 120)
+    profile = profile_table(frame, target="label")
+    assert [w.column for w in profile.warnings if w.kind == "leakage"] == ["copy_of_label"]
