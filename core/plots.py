@@ -5,18 +5,27 @@ Callers pass already-sampled frames (see ``core.explore.sample_for_plot``) so fi
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
 WEBGL_ABOVE_POINTS = 5_000
 MAX_BARS = 30
+SCATTER_MATRIX_MAX_COLUMNS = 6
+HUGE_VALUE_BINS = 20
 _LAYOUT = {"margin": {"l": 10, "r": 10, "t": 40, "b": 10}}
 
 
 def distribution_figure(frame: pd.DataFrame, column: str, kind: str) -> go.Figure:
     """Histogram for numbers and dates, bar chart of the most frequent labels otherwise."""
-    if kind in {"numeric", "datetime"}:
+    if kind == "datetime" and not pd.api.types.is_datetime64_any_dtype(frame[column]):
+        from core.schema import parse_dates  # a datetime kind the user set on text: a time histogram
+
+        frame = pd.DataFrame({column: parse_dates(frame[column].astype("string"))})
+    if kind == "numeric" and _overflows_bins(frame[column]):
+        figure = _binned_histogram(frame[column], column)
+    elif kind in {"numeric", "datetime"}:
         figure = px.histogram(frame, x=column, nbins=40, title=f"Distribution of {column}")
     else:
         counts = frame[column].astype("string").fillna("(missing)").value_counts().head(MAX_BARS)
@@ -26,6 +35,25 @@ def distribution_figure(frame: pd.DataFrame, column: str, kind: str) -> go.Figur
                         title=title)
         figure.update_xaxes(type="category")
     return figure.update_layout(**_LAYOUT)
+
+
+def _overflows_bins(values: pd.Series) -> bool:
+    """Values near +-1e308: the browser's bin width (max - min) / bins would be infinite."""
+    numbers = pd.to_numeric(values, errors="coerce").astype(float)
+    finite = numbers[np.isfinite(numbers)]
+    return bool(len(finite)) and float(finite.abs().max()) > 1e300
+
+
+def _binned_histogram(values: pd.Series, column: str) -> go.Figure:
+    """Bars over bins computed here (scaled, so +-1e308 fit), labelled with their ranges."""
+    numbers = pd.to_numeric(values, errors="coerce").astype(float)
+    finite = numbers[np.isfinite(numbers)].to_numpy()
+    scale = float(np.max(np.abs(finite)))
+    counts, edges = np.histogram(finite / scale, bins=HUGE_VALUE_BINS)
+    labels = [f"{low * scale:.3g} to {high * scale:.3g}" for low, high in zip(edges[:-1], edges[1:], strict=True)]
+    figure = px.bar(x=labels, y=counts, labels={"x": str(column), "y": "rows"},
+                    title=f"Distribution of {column} (binned: values near the float limit)")
+    return figure.update_xaxes(type="category")
 
 
 def box_figure(frame: pd.DataFrame, column: str, by: str | None = None) -> go.Figure:
@@ -55,6 +83,7 @@ def scatter_figure(frame: pd.DataFrame, x: str, y: str, color: str | None = None
 
 def scatter_matrix_figure(frame: pd.DataFrame, columns: list[str], color: str | None = None) -> go.Figure:
     """Every pair of the chosen columns (plotly's splom is drawn with WebGL)."""
+    columns = columns[:SCATTER_MATRIX_MAX_COLUMNS]  # the figure grows with the square of the count
     figure = px.scatter_matrix(frame, dimensions=columns, color=color, opacity=0.6,
                                title="Scatter matrix")
     figure.update_traces(diagonal_visible=False, marker={"size": 4})

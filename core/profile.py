@@ -22,6 +22,7 @@ SKEW_THRESHOLD = 2.0
 IMBALANCE_FAIR_SHARE_FRACTION = 0.5
 LEAKAGE_SCORE = 0.98
 LEAKAGE_MAX_FEATURES = 100  # a wide table's leakage probe keeps the features ranked closest to the target
+_NOT_PROBED = (ColumnKind.IDENTIFIER, ColumnKind.CONSTANT, ColumnKind.TEXT)
 _STATS_SAMPLE = 100_000
 _LEAKAGE_SAMPLE = 5_000
 _HISTOGRAM_BINS = 20
@@ -65,6 +66,7 @@ class TableProfile:
     duplicate_rows: int
     target: str | None = None
     task: str | None = None
+    limits: list[str] = field(default_factory=list)  # where a wide table's checks were cut short
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of ``python -m core profile`` (extra keys beyond DESIGN.md's are fine)."""
@@ -76,6 +78,7 @@ class TableProfile:
             "task": self.task,
             "columns": [asdict(column) for column in self.columns],
             "warnings": [asdict(warning) for warning in self.warnings],
+            "limits": self.limits,
         }
 
     def kinds(self) -> dict[str, str]:
@@ -139,10 +142,14 @@ def profile_table(
             f"{duplicate_rows} row(s) ({duplicate_rows / len(frame):.1%}) are exact copies of "
             "another row. Duplicates inflate scores when copies land in both training and test data.",
         ))
-    task = None
+    task, limits = None, []
     if target is not None:
         task = detect_task(frame[target])
         warnings += target_warnings(frame, target, task, kinds)
+        probed = sum(1 for name, kind in kinds.items() if name != target and kind not in _NOT_PROBED)
+        if probed > LEAKAGE_MAX_FEATURES:
+            limits.append(f"The leakage check probed the {LEAKAGE_MAX_FEATURES} of {probed:,} features whose "
+                          "ranks follow the target most closely (each probe trains a small tree).")
     return TableProfile(
         rows=len(frame),
         memory_bytes=_memory_bytes(frame, list(block)),
@@ -151,6 +158,7 @@ def profile_table(
         duplicate_rows=duplicate_rows,
         target=target,
         task=task,
+        limits=limits,
     )
 
 
@@ -344,8 +352,7 @@ def find_leakage_suspects(
             return {}
         model, scoring = DecisionTreeRegressor(max_depth=6, random_state=0), "r2"
     suspects: dict[str, float] = {}
-    candidates = [name for name in data.columns if name != target and kinds.get(str(name)) not in (
-        ColumnKind.IDENTIFIER, ColumnKind.CONSTANT, ColumnKind.TEXT)]
+    candidates = [name for name in data.columns if name != target and kinds.get(str(name)) not in _NOT_PROBED]
     for name in leakage_candidates(data, candidates, y, task):
         feature = _single_feature_matrix(data[name])
         if feature is None:
@@ -356,10 +363,12 @@ def find_leakage_suspects(
     return suspects
 
 
-def leakage_candidates(data: pd.DataFrame, names: list, y: pd.Series, task: str) -> list:
+def leakage_candidates(
+    data: pd.DataFrame, names: list, y: pd.Series, task: str, limit: int = LEAKAGE_MAX_FEATURES
+) -> list:
     """The features worth a cross-validated leakage probe: all of them, or on a wide table the
-    ``LEAKAGE_MAX_FEATURES`` whose ranks follow the target most closely (a probe costs ~10 ms each)."""
-    if len(names) <= LEAKAGE_MAX_FEATURES:
+    ``limit`` whose ranks follow the target most closely (a probe costs ~10 ms each), in table order."""
+    if len(names) <= limit:
         return names
     from scipy.stats import rankdata
 
@@ -381,7 +390,7 @@ def leakage_candidates(data: pd.DataFrame, names: list, y: pd.Series, task: str)
         between = (target_ranks @ ranks) ** 2 / max(float(target_ranks @ target_ranks), 1e-12)
     with np.errstate(invalid="ignore", divide="ignore"):
         strength = np.nan_to_num(between / total)
-    keep = set(np.argsort(-strength, kind="stable")[:LEAKAGE_MAX_FEATURES].tolist())
+    keep = set(np.argsort(-strength, kind="stable")[:limit].tolist())
     return [name for position, name in enumerate(names) if position in keep]
 
 
