@@ -661,14 +661,24 @@ def _parse_with_pyarrow(
         )
     if long:
         notes.append(_wide_rows_note(len(long), len(names)))
-    # pyarrow skips empty lines without a word; they are counted only when the file has one at all.
-    if b"\n\n" in utf8 or b"\r\r" in utf8 or b"\n\r\n" in utf8:
+    # pyarrow skips empty lines without a word. Counting line ends (a memchr-fast count) tells whether
+    # the file has more lines than rows; only then are the empty ones found and counted.
+    if _physical_lines(utf8) > skip_rows + table.num_rows + len(long):
         head = utf8[:_head_size(utf8, skip_rows + 1)].decode("utf-8", errors="ignore")
         start = len(head[:_offset_after_rows(head, options.delimiter, skip_rows)].encode("utf-8"))
         notes.extend(_blank_lines_note(_count_blank_lines(utf8[start:], table)))
     table = _trim_arrow_strings(table, options)
     # Date-only columns become datetime64 here rather than Python date objects.
     return _to_pandas(table)
+
+
+def _physical_lines(utf8: bytes) -> int:
+    """Lines in the file, not counting empty ones at its end (CR LF, LF or bare CR line ends)."""
+    ending = b"\n" if b"\n" in utf8[:SNIFF_BYTES] or b"\r" not in utf8[:SNIFF_BYTES] else b"\r"
+    tail = utf8[-4096:]
+    trailing = len(tail) - len(tail.rstrip(b"\r\n"))
+    body_end = len(utf8) - trailing
+    return utf8.count(ending, 0, body_end) + (1 if body_end > 0 else 0)
 
 
 def _wide_rows_note(count: int, width: int) -> str:
