@@ -26,6 +26,7 @@ _NOT_PROBED = (ColumnKind.IDENTIFIER, ColumnKind.CONSTANT, ColumnKind.TEXT)
 _STATS_SAMPLE = 100_000
 _LEAKAGE_SAMPLE = 5_000
 _HISTOGRAM_BINS = 20
+_DATE_PARSE_SAMPLE = 20_000
 WIDE_TABLE_COLUMNS = 200  # above this, numeric columns are profiled as one block (core.profile_numeric)
 
 
@@ -145,11 +146,7 @@ def profile_table(
     task, limits = None, []
     if target is not None:
         task = detect_task(frame[target])
-        warnings += target_warnings(frame, target, task, kinds)
-        probed = sum(1 for name, kind in kinds.items() if name != target and kind not in _NOT_PROBED)
-        if probed > LEAKAGE_MAX_FEATURES:
-            limits.append(f"The leakage check probed the {LEAKAGE_MAX_FEATURES} of {probed:,} features whose "
-                          "ranks follow the target most closely (each probe trains a small tree).")
+        warnings += target_warnings(frame, target, task, kinds, limits)
     return TableProfile(
         rows=len(frame),
         memory_bytes=_memory_bytes(frame, list(block)),
@@ -176,7 +173,9 @@ def _profile_column(column: pd.Series, kind: ColumnKind) -> ColumnProfile:
     if values.empty:
         return profile
     if kind == ColumnKind.DATETIME and not pd.api.types.is_datetime64_any_dtype(values):
-        dates = parse_dates(values.astype(str)).dropna()  # a kind the user set on text
+        # A kind set on text; value-by-value parsing is slow, so a long column is judged on a sample.
+        sample = values.sample(_DATE_PARSE_SAMPLE, random_state=0) if len(values) > _DATE_PARSE_SAMPLE else values
+        dates = parse_dates(sample.astype(str)).dropna()
         values = dates if len(dates) else values
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         numbers = values.astype(float)
@@ -220,7 +219,8 @@ def _count_duplicate_rows(frame: pd.DataFrame, numeric: list[str]) -> int:
 
 
 def _has_duplicate_rows(values: np.ndarray) -> bool:
-    rows = np.ascontiguousarray(np.where(np.isnan(values), np.nan, values))  # one bit pattern for nan
+    # One bit pattern for nan, and -0.0 as 0.0, so equal rows compare equal byte for byte.
+    rows = np.ascontiguousarray(np.where(np.isnan(values), np.nan, values + 0.0))
     return len(np.unique(rows.view(np.dtype((np.void, rows.dtype.itemsize * rows.shape[1]))))) < len(rows)
 
 
@@ -302,9 +302,9 @@ def _column_warnings(
 
 
 def target_warnings(
-    frame: pd.DataFrame, target: str, task: str, kinds: dict[str, ColumnKind]
+    frame: pd.DataFrame, target: str, task: str, kinds: dict[str, ColumnKind], limits: list[str] | None = None
 ) -> list[DataWarning]:
-    """Class imbalance and features that give the target away."""
+    """Class imbalance and features that give the target away (``limits`` collects where a check was cut)."""
     warnings: list[DataWarning] = []
     labels = frame[target].dropna()
     if task == "classification" and labels.nunique() >= 2:
@@ -317,7 +317,7 @@ def target_warnings(
                 "or F1, and class weights.",
                 "critical" if shares.iloc[-1] < 0.05 else "warning",
             ))
-    for name, score in find_leakage_suspects(frame, target, task, kinds).items():
+    for name, score in find_leakage_suspects(frame, target, task, kinds, limits).items():
         warnings.append(DataWarning(
             "leakage", name,
             f"'{name}' alone predicts '{target}' almost perfectly (score {score:.2f}). It may be "
@@ -328,9 +328,12 @@ def target_warnings(
 
 
 def find_leakage_suspects(
-    frame: pd.DataFrame, target: str, task: str, kinds: dict[str, ColumnKind]
+    frame: pd.DataFrame, target: str, task: str, kinds: dict[str, ColumnKind], limits: list[str] | None = None
 ) -> dict[str, float]:
-    """Features that on their own score at least ``LEAKAGE_SCORE`` in 3-fold cross-validation."""
+    """Features that on their own score at least ``LEAKAGE_SCORE`` in 3-fold cross-validation.
+
+    On a wide table only some features are probed; ``limits``, when given, receives a sentence saying so.
+    """
     from sklearn.model_selection import cross_val_score
     from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
@@ -353,7 +356,11 @@ def find_leakage_suspects(
         model, scoring = DecisionTreeRegressor(max_depth=6, random_state=0), "r2"
     suspects: dict[str, float] = {}
     candidates = [name for name in data.columns if name != target and kinds.get(str(name)) not in _NOT_PROBED]
-    for name in leakage_candidates(data, candidates, y, task):
+    probed = leakage_candidates(data, candidates, y, task)
+    if len(probed) < len(candidates) and limits is not None:
+        limits.append(f"The leakage check probed the {len(probed)} of {len(candidates):,} features whose ranks "
+                      "follow the target most closely (each probe trains a small tree).")
+    for name in probed:
         feature = _single_feature_matrix(data[name])
         if feature is None:
             continue

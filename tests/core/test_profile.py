@@ -326,3 +326,6 @@ def test_the_leakage_probe_of_a_wide_table_still_finds_a_copy_of_the_target():
     frame["copy_of_label"] = (frame["label"] == "a").astype(float) * 3 + np.random.default_rng(0).normal(0, 0.01, 120)
     profile = profile_table(frame, target="label")
     assert [w.column for w in profile.warnings if w.kind == "leakage"] == ["copy_of_label"]
+    assert len(profile.limits) == 1 and "probed the 100 of 268 features" in profile.limits[0]  # no keys, constants
+    assert profile.to_dict()["limits"] == profile.limits
+    assert profile_table(frame.head(20), target="label").limits == []  # too few rows: no probe, nothing cut
