@@ -156,12 +156,21 @@ def read_csv_robust(
     if options is None:
         options = detect_read_options(raw)
         try:
-            table = read_csv_robust(raw, options, max_mb)
+            table = _read_with_options(raw, options)
         except _UndecodableError:
             # Detection checked only the file's head; bad bytes further down mean another encoding.
-            table = read_csv_robust(raw, replace(options, encoding=detect_encoding(raw, whole_file=True)), max_mb)
+            table = _read_with_options(raw, replace(options, encoding=detect_encoding(raw, whole_file=True)))
         table.notes[:0] = _header_guess_notes(table.options)
         return table
+    table = _read_with_options(raw, options)
+    if options.header_row:  # the user's choice, but the lines above it are still not in the table
+        table.notes.insert(0, f"The {options.header_row} line(s) above the column names (line "
+                              f"{options.header_row + 1}) were left out, as 'Header row' under Loading options says.")
+    return table
+
+
+def _read_with_options(raw: bytes, options: ReadOptions) -> LoadedTable:
+    """Read with the given options; every data line ends up in the table or counted in the notes."""
     # UTF-8 goes to pyarrow as bytes (it validates them); only the head is decoded here. Other
     # encodings are decoded once. This keeps loading close to a bare pyarrow read in time and memory.
     native = options.encoding in _PYARROW_NATIVE

@@ -583,3 +583,9 @@ def test_wide_tables_load(n_columns, n_rows):
     assert table.frame.shape == (n_rows, n_columns)
     assert table.frame.columns[-1] == f"gene_expression_{n_columns - 1}"
     assert table.frame.iloc[-1, -1] == ((n_rows - 1) * 7 + n_columns - 1) % 97 / 10
+
+
+def test_lines_above_a_header_row_set_by_hand_are_counted_in_a_note():
+    table = read_csv_robust(GOOD["junk_before_header"], ReadOptions(header_row=2))
+    assert len(table.frame) == 2
+    assert any("The 2 line(s) above the column names (line 3) were left out" in note for note in table.notes)
