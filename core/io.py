@@ -670,7 +670,7 @@ def _parse_with_pyarrow(
         )
     if long:
         notes.append(_wide_rows_note(len(long), len(names)))
-    # pyarrow skips empty lines without a word. Counting line ends (a memchr-fast count) tells whether
+    # pyarrow skips empty lines without a word. One pass counting line ends tells whether
     # the file has more lines than rows; only then are the empty ones found and counted.
     if _physical_lines(utf8) > skip_rows + table.num_rows + len(long):
         head = utf8[:_head_size(utf8, skip_rows + 1)].decode("utf-8", errors="ignore")
