@@ -56,8 +56,31 @@ def _binned_histogram(values: pd.Series, column: str) -> go.Figure:
     return figure.update_xaxes(type="category")
 
 
+def _axis_overflows(values: pd.Series) -> bool:
+    """The span max - min is beyond a float: the browser cannot place such values on a linear axis."""
+    numbers = pd.to_numeric(values, errors="coerce").astype(float)
+    finite = numbers[np.isfinite(numbers)]
+    with np.errstate(over="ignore"):
+        return bool(len(finite)) and not np.isfinite(float(finite.max()) - float(finite.min()))
+
+
+def _float_limit_notice(figure: go.Figure, frame: pd.DataFrame, columns: list[str | None]) -> go.Figure:
+    """Say on the figure when an axis holds values the browser cannot draw (near +-1.8e308)."""
+    if any(column is not None and pd.api.types.is_numeric_dtype(frame[column]) and _axis_overflows(frame[column])
+           for column in columns):
+        figure.add_annotation(text="Values near the float limit (+-1.8e308) cannot be placed on this axis; "
+                                   "those points are not drawn. The column view's histogram bins them.",
+                              xref="paper", yref="paper", x=0, y=1.08, showarrow=False, align="left")
+    return figure
+
+
 def box_figure(frame: pd.DataFrame, column: str, by: str | None = None) -> go.Figure:
     """Box plot of a numeric column, split by a categorical one when given."""
+    if _axis_overflows(frame[column]):
+        figure = go.Figure().update_layout(title="Box plot: values too far apart to draw")
+        figure.add_annotation(text="The values span more than a float can hold (near +-1.8e308), so no box "
+                                   "can be drawn. The histogram bins them.", showarrow=False)
+        return figure.update_layout(**_LAYOUT)
     figure = px.box(frame, x=by, y=column, points="outliers", title=f"Box plot of {column}"
                     + (f" by {by}" if by else ""))
     if by:
@@ -78,7 +101,7 @@ def scatter_figure(frame: pd.DataFrame, x: str, y: str, color: str | None = None
         frame, x=x, y=y, color=color, opacity=0.7, title=f"{y} against {x}",
         render_mode="webgl" if len(frame) > WEBGL_ABOVE_POINTS else "auto",
     )
-    return figure.update_layout(**_LAYOUT)
+    return _float_limit_notice(figure, frame, [x, y]).update_layout(**_LAYOUT)
 
 
 def scatter_matrix_figure(frame: pd.DataFrame, columns: list[str], color: str | None = None) -> go.Figure:
@@ -132,4 +155,5 @@ def feature_target_figure(
         data[feature] = data[feature].astype("string").fillna("(missing)")
         figure = px.box(data, x=feature, y=target, title=f"{target} by {feature}")
         figure.update_xaxes(type="category")
-    return figure.update_layout(**_LAYOUT)
+    return _float_limit_notice(figure, data, [feature if feature_is_number else None,
+                                              target if task != "classification" else None]).update_layout(**_LAYOUT)

@@ -121,3 +121,16 @@ def test_wide_tables_are_cut_to_what_a_view_can_show():
     scores = feature_target_association(frame, "label", kinds, "classification")
     assert len(scores) == ASSOCIATION_MAX_FEATURES
     assert scores.index[0] == "signal"  # the screen keeps the feature that follows the target
+
+
+def test_plots_say_when_values_near_the_float_limit_cannot_be_drawn():
+    from core import plots
+
+    frame = _huge_values_table()
+    box = plots.box_figure(frame, "near_max")
+    assert not box.data and "too far apart" in box.layout.title.text  # no box drawn from overflowing numbers
+    scatter = plots.scatter_figure(frame, "near_max", "plain")
+    assert any("cannot be placed on this axis" in note.text for note in scatter.layout.annotations)
+    assert not plots.scatter_figure(frame, "plain", "plain").layout.annotations
+    by_class = plots.feature_target_figure(frame, "near_max", "label", "numeric", "classification")
+    assert any("cannot be placed on this axis" in note.text for note in by_class.layout.annotations)
