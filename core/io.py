@@ -25,6 +25,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from core.errors import DataError
+from core.schema import as_dates
 from core.units import format_bytes
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -36,8 +37,11 @@ DEFAULT_MAX_UPLOAD_MB = float(os.environ.get("WORKBENCH_MAX_UPLOAD_MB", "200"))
 SNIFF_BYTES = 256 * 1024
 FORMAT_SNIFF_BYTES = 64 * 1024  # enough lines to judge delimiters and number formats
 _PYARROW_NATIVE = {"utf-8", "utf-8-sig", "ascii"}
-# Beyond this many columns the pages and the profile stop being usable (and slow to minutes).
-MAX_COLUMNS = 2000
+# Wide tables (genomics, sensors, one-hot exports) are common and small; beyond this many columns a
+# table of a few rows is already tens of megabytes and the profile takes minutes. The pages cap
+# their views of wide tables (see core.explore), not the reader.
+MAX_COLUMNS = 50_000
+_SPLIT_BLOCKS_MAX_COLUMNS = 200
 _WIDTH_SAMPLE_ROWS = 60  # rows after the header that judge how wide the table really is
 _MAX_PREAMBLE_ROWS = 30  # title, notes and blank lines an export may put above the header
 
@@ -152,22 +156,32 @@ def read_csv_robust(
     if options is None:
         options = detect_read_options(raw)
         try:
-            table = read_csv_robust(raw, options, max_mb)
+            table = _read_with_options(raw, options)
         except _UndecodableError:
             # Detection checked only the file's head; bad bytes further down mean another encoding.
-            table = read_csv_robust(raw, replace(options, encoding=detect_encoding(raw, whole_file=True)), max_mb)
+            table = _read_with_options(raw, replace(options, encoding=detect_encoding(raw, whole_file=True)))
         table.notes[:0] = _header_guess_notes(table.options)
         return table
+    table = _read_with_options(raw, options)
+    if options.header_row:  # the user's choice, but the lines above it are still not in the table
+        table.notes.insert(0, f"The {options.header_row} line(s) above the column names (line "
+                              f"{options.header_row + 1}) were left out, as 'Header row' under Loading options says.")
+    return table
+
+
+def _read_with_options(raw: bytes, options: ReadOptions) -> LoadedTable:
+    """Read with the given options; every data line ends up in the table or counted in the notes."""
     # UTF-8 goes to pyarrow as bytes (it validates them); only the head is decoded here. Other
     # encodings are decoded once. This keeps loading close to a bare pyarrow read in time and memory.
     native = options.encoding in _PYARROW_NATIVE
     text = None if native else decode_text(raw, options.encoding)
-    head = decode_text(raw[:SNIFF_BYTES], options.encoding, partial=True) if native else text[:SNIFF_BYTES]
+    head_bytes = _head_size(raw, (options.header_row or 0) + 1 + _WIDTH_SAMPLE_ROWS)
+    head = decode_text(raw[:head_bytes], options.encoding, partial=True) if native else text[:head_bytes]
     if (raw.isspace() if native else text.isspace()) or not head.strip("\ufeff"):
         raise DataError("The file contains only blank lines. Choose a CSV file that holds a table.")
     names, notes = _header_names(head, options)
     header_rows = (options.header_row + 1) if options.header_row is not None else 0
-    head_is_whole_file = len(raw) <= SNIFF_BYTES if native else len(text) <= SNIFF_BYTES
+    head_is_whole_file = len(raw) <= head_bytes if native else len(text) <= head_bytes
     # pyarrow given nothing after the header rows can abort the process at exit (apache/arrow#38676).
     no_body = head_is_whole_file and not head[_offset_after_rows(head, options.delimiter, header_rows):].strip()
     frame = pd.DataFrame(columns=names) if no_body else _parse_body(raw, text, names, options, notes)
@@ -179,7 +193,21 @@ def read_csv_robust(
     frame, dropped = _drop_empty_unnamed_columns(frame, names)
     if dropped:
         notes.append(f"Dropped {dropped} empty column(s) without a name (trailing delimiters).")
+    _store_text_dates_as_dates(frame)
     return LoadedTable(frame=frame, options=options, raw=raw, notes=notes)
+
+
+def _head_size(raw: bytes, lines: int, minimum: int = SNIFF_BYTES) -> int:
+    """Bytes to sniff: at least ``minimum``, and enough for ``lines`` whole lines (wide tables)."""
+    end = 0
+    for _ in range(lines):
+        if end >= minimum:
+            break
+        found = raw.find(b"\n", end)
+        if found < 0:
+            return len(raw)
+        end = found + 1
+    return max(end, minimum)
 
 
 def _header_guess_notes(options: ReadOptions) -> list[str]:
@@ -224,7 +252,8 @@ def check_readable_bytes(raw: bytes, max_mb: float = DEFAULT_MAX_UPLOAD_MB) -> N
 def detect_read_options(raw: bytes) -> ReadOptions:
     """Guess encoding, delimiter, decimal mark and thousands separator from the file's start."""
     encoding = detect_encoding(raw)
-    sample = decode_text(raw[:FORMAT_SNIFF_BYTES], encoding, partial=True)
+    # A wide table's first lines can be longer than the usual sample; a few whole lines are needed.
+    sample = decode_text(raw[:_head_size(raw, 5, FORMAT_SNIFF_BYTES)], encoding, partial=True)
     delimiter = detect_delimiter(sample)
     decimal, thousands = detect_number_format(sample, delimiter)
     return ReadOptions(delimiter=delimiter, encoding=encoding, decimal=decimal, thousands=thousands,
@@ -249,12 +278,33 @@ def detect_header_row(sample: str, delimiter: str) -> int | None:
         header += 1
     if filled[header] <= max(1, typical // 2):
         return 0
-    cells = [cell.strip() for cell in rows[header] if cell.strip()]
-    all_numbers = len(cells) == len(rows[header]) and all(_NUMBER_CELL.match(cell) for cell in cells)
-    data_like = sum(1 for cell in cells if _DATA_LIKE_CELL.match(cell))
-    if header == 0 and (all_numbers or (data_like >= 2 and data_like >= len(cells) / 3)):
-        return None
+    if header == 0:
+        return None if _looks_like_values(rows[0]) else 0
+    above = rows[header - 1]
+    if len(above) == len(rows[header]) and any(cell.strip() for cell in above) and (
+        _looks_like_values(rows[header])
+        or (not above[0].strip() and _shares_a_number_column(rows[header], rows[header + 1:header + 2]))
+    ):
+        # A header with blank names (",b," or a pandas index export ",value") fills few fields, like a
+        # title; when the row below it is plainly data, the sparse row was the header after all.
+        return header - 1
     return header
+
+
+def _looks_like_values(row: list[str]) -> bool:
+    """Only numbers, or several cells that look like values (fractions, dates, true/false)."""
+    cells = [cell.strip() for cell in row if cell.strip()]
+    all_numbers = len(cells) == len(row) and all(_NUMBER_CELL.match(cell) for cell in cells)
+    data_like = sum(1 for cell in cells if _DATA_LIKE_CELL.match(cell))
+    return all_numbers or (data_like >= 2 and data_like >= len(cells) / 3)
+
+
+def _shares_a_number_column(row: list[str], below: list[list[str]]) -> bool:
+    """A number where the next row has one too: a data row, not column names."""
+    return any(
+        _NUMBER_CELL.match(cell.strip()) and position < len(other) and _NUMBER_CELL.match(other[position].strip())
+        for other in below for position, cell in enumerate(row)
+    )
 
 
 def detect_encoding(raw: bytes, whole_file: bool = False) -> str:
@@ -512,11 +562,17 @@ class _ShortRowsError(Exception):
         self.short, self.long = short, long
 
 
+# An empty line: a line ending right after another (CR LF, LF or a bare CR each end a line).
+_EMPTY_LINE = re.compile(r"(?:\r\n|\r(?!\n)|\n)(?=\r\n|\r|\n)")
+_EMPTY_LINE_BYTES = re.compile(_EMPTY_LINE.pattern.encode())
+
+
 def _parse_body(
     raw: bytes, text: str | None, names: list[str], options: ReadOptions, notes: list[str]
 ) -> pd.DataFrame:
+    """Every data line ends up in the table or counted in ``notes``: nothing is lost silently."""
     header_rows = (options.header_row + 1) if options.header_row is not None else 0
-    short_rows = None
+    short_rows = 0
     if options.thousands is None:
         utf8 = raw if text is None else text.encode("utf-8")
         try:
@@ -534,10 +590,43 @@ def _parse_body(
     if not body.strip():
         return pd.DataFrame(columns=names)
     frame = _parse_with_pandas(body, names, options, notes)
-    if short_rows:
-        notes.append(f"{short_rows} row(s) have fewer fields than the header's {len(names)}; "
+    # pyarrow counts a line of spaces as a short row; pandas skips it as blank (counted as such).
+    blank_padding = _whitespace_only_lines(body, options.delimiter)
+    if short_rows - blank_padding > 0:
+        notes.append(f"{short_rows - blank_padding} row(s) have fewer fields than the header's {len(names)}; "
                      "their missing cells were left empty.")
     return frame
+
+
+def _blank_lines_note(count: int) -> list[str]:
+    return [f"Skipped {count} blank line(s) between the rows."] if count else []
+
+
+def _whitespace_only_lines(body: str, delimiter: str) -> int:
+    """Lines of spaces only (no delimiter), which the pandas reader skips as blank."""
+    spaces = "".join(char for char in " \t" if char != delimiter)
+    return len(re.findall(rf"(?m)^[{re.escape(spaces)}]+\r?$", body.replace("\r\n", "\n").replace("\r", "\n")))
+
+
+def _count_blank_lines(body: str | bytes, table: pa.Table) -> int:
+    """Empty lines between data rows (not those at the end of the file, nor inside quoted values)."""
+    pattern = _EMPTY_LINE_BYTES if isinstance(body, bytes) else _EMPTY_LINE
+    newline = b"\n" if isinstance(body, bytes) else "\n"
+    count = len(pattern.findall(newline + body.rstrip()))
+    quote = b'"' if isinstance(body, bytes) else '"'
+    if count and quote in body:
+        for column in table.columns:
+            if _is_text(column.type):
+                count -= _empty_lines_in_values(column)
+    return max(count, 0)
+
+
+def _empty_lines_in_values(column: pa.ChunkedArray) -> int:
+    """Line endings right after another inside quoted values: each run of k endings holds k - 1."""
+    endings = pc.replace_substring(pc.replace_substring(column, "\r\n", "\n"), "\r", "\n")
+    total = pc.sum(pc.count_substring(endings, "\n")).as_py() or 0
+    runs = pc.sum(pc.count_substring_regex(endings, "\n+")).as_py() or 0
+    return total - runs
 
 
 def _parse_with_pyarrow(
@@ -580,11 +669,30 @@ def _parse_with_pyarrow(
             "Choose another delimiter under Loading options."
         )
     if long:
-        notes.append(f"Skipped {len(long)} row(s) with more fields than the header's {len(names)}.")
+        notes.append(_wide_rows_note(len(long), len(names)))
+    # pyarrow skips empty lines without a word. One pass counting line ends tells whether
+    # the file has more lines than rows; only then are the empty ones found and counted.
+    if _physical_lines(utf8) > skip_rows + table.num_rows + len(long):
+        head = utf8[:_head_size(utf8, skip_rows + 1)].decode("utf-8", errors="ignore")
+        start = len(head[:_offset_after_rows(head, options.delimiter, skip_rows)].encode("utf-8"))
+        notes.extend(_blank_lines_note(_count_blank_lines(utf8[start:], table)))
     table = _trim_arrow_strings(table, options)
     # Date-only columns become datetime64 here rather than Python date objects.
-    frame = table.to_pandas(self_destruct=True, split_blocks=True, date_as_object=False)
-    return frame
+    return _to_pandas(table)
+
+
+def _physical_lines(utf8: bytes) -> int:
+    """Lines in the file, not counting empty ones at its end (CR LF, LF or bare CR line ends)."""
+    ending = b"\n" if b"\n" in utf8[:SNIFF_BYTES] or b"\r" not in utf8[:SNIFF_BYTES] else b"\r"
+    tail = utf8[-4096:]
+    trailing = len(tail) - len(tail.rstrip(b"\r\n"))
+    body_end = len(utf8) - trailing
+    return utf8.count(ending, 0, body_end) + (1 if body_end > 0 else 0)
+
+
+def _wide_rows_note(count: int, width: int) -> str:
+    return (f"Skipped {count} row(s) with more fields than the header's {width} (a delimiter inside an "
+            "unquoted value, or a missing column name). Fix those rows in the file to keep them.")
 
 
 def _refuse_unclosed_quote(utf8: bytes, table: pa.Table) -> None:
@@ -607,14 +715,23 @@ def _refuse_unclosed_quote(utf8: bytes, table: pa.Table) -> None:
 
 
 def _parse_with_pandas(body: str, names: list[str], options: ReadOptions, notes: list[str]) -> pd.DataFrame:
-    """pandas' C reader: thousands separators, and rows with too few fields (filled with missing)."""
+    """pandas' C reader: thousands separators, and rows with too few fields (filled with missing).
+
+    Given a first row wider than ``names``, pandas silently drops its extra cells; so the names are
+    padded to that row's width, and rows with a value beyond the header are then skipped and counted
+    like every other row wider than the header.
+    """
+    cut = body.find("\n", SNIFF_BYTES)
+    first_rows = _csv_rows(body[:cut if cut > 0 else len(body)], options.delimiter, limit=2)
+    first_width = max((len(row) for row in first_rows[:1]), default=0)
+    padding = [f"\x00extra_{i}" for i in range(max(0, first_width - len(names)))]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", pd.errors.ParserWarning)
         try:
             frame = pd.read_csv(
                 io.StringIO(body),
                 sep=options.delimiter,
-                names=names,
+                names=names + padding,
                 header=None,
                 index_col=False,
                 engine="c",
@@ -637,13 +754,29 @@ def _parse_with_pandas(body: str, names: list[str], options: ReadOptions, notes:
                 "Check the delimiter under Loading options, and that every opening quote (\") is closed."
             ) from None
     long_rows = sum(str(warning.message).count("Skipping line") for warning in caught)
+    if padding:
+        wide = frame[padding].notna().any(axis=1).to_numpy()
+        long_rows += int(wide.sum())
+        frame = frame.loc[~wide, names].reset_index(drop=True)
     if long_rows:
-        notes.append(f"Skipped {long_rows} row(s) with more fields than the header's {len(names)}.")
+        notes.append(_wide_rows_note(long_rows, len(names)))
     if frame.shape[0] == 0:
         return frame
     # The same trimming and typing as the pyarrow path: one mechanism for padded cells and markers.
     table = _trim_arrow_strings(pa.Table.from_pandas(frame, preserve_index=False), options)
-    return table.to_pandas(self_destruct=True, split_blocks=True, date_as_object=False)
+    blank = _count_blank_lines(body, table) + _whitespace_only_lines(body.rstrip(), options.delimiter)
+    notes.extend(_blank_lines_note(blank))
+    return _to_pandas(table)
+
+
+def _to_pandas(table: pa.Table) -> pd.DataFrame:
+    """Date-only columns become datetime64 rather than Python date objects.
+
+    One block per column keeps the conversion's peak memory low; a wide table instead gets one block
+    per dtype, or every later pandas step pays per column (seconds for 20,000 columns).
+    """
+    return table.to_pandas(self_destruct=True, split_blocks=table.num_columns <= _SPLIT_BLOCKS_MAX_COLUMNS,
+                           date_as_object=False)
 
 
 def _trim_arrow_strings(table: pa.Table, options: ReadOptions) -> pa.Table:
@@ -687,6 +820,15 @@ def _typed_if_all_parse(column: pa.ChunkedArray, options: ReadOptions) -> pa.Chu
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             continue
     return column
+
+
+def _store_text_dates_as_dates(frame: pd.DataFrame) -> None:
+    """Dates pyarrow leaves as text (``01/02/2013``, mixed offsets) become datetimes, in place."""
+    for position, dtype in enumerate(frame.dtypes.tolist()):
+        if pd.api.types.is_string_dtype(dtype) or pd.api.types.is_object_dtype(dtype):
+            dates = as_dates(frame.iloc[:, position])
+            if dates is not None:
+                frame.isetitem(position, dates)
 
 
 def _drop_empty_unnamed_columns(frame: pd.DataFrame, names: list[str]) -> tuple[pd.DataFrame, int]:

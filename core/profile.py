@@ -12,7 +12,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from core.schema import ColumnKind, apply_overrides, detect_task, infer_column_kinds
+from core.profile_numeric import NumericStats, numeric_block_stats, numeric_columns
+from core.schema import ColumnKind, apply_overrides, detect_task, infer_column_kind, parse_dates
 
 HIGH_MISSING_SHARE = 0.5
 HIGH_CARDINALITY = 50
@@ -20,9 +21,13 @@ SKEW_THRESHOLD = 2.0
 # A class is "rare" below half its fair share (25% for two classes, 16.7% for three...).
 IMBALANCE_FAIR_SHARE_FRACTION = 0.5
 LEAKAGE_SCORE = 0.98
+LEAKAGE_MAX_FEATURES = 100  # a wide table's leakage probe keeps the features ranked closest to the target
+_NOT_PROBED = (ColumnKind.IDENTIFIER, ColumnKind.CONSTANT, ColumnKind.TEXT)
 _STATS_SAMPLE = 100_000
 _LEAKAGE_SAMPLE = 5_000
 _HISTOGRAM_BINS = 20
+_DATE_PARSE_SAMPLE = 20_000
+WIDE_TABLE_COLUMNS = 200  # above this, numeric columns are profiled as one block (core.profile_numeric)
 
 
 @dataclass
@@ -62,6 +67,7 @@ class TableProfile:
     duplicate_rows: int
     target: str | None = None
     task: str | None = None
+    limits: list[str] = field(default_factory=list)  # where a wide table's checks were cut short
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of ``python -m core profile`` (extra keys beyond DESIGN.md's are fine)."""
@@ -73,6 +79,7 @@ class TableProfile:
             "task": self.task,
             "columns": [asdict(column) for column in self.columns],
             "warnings": [asdict(warning) for warning in self.warnings],
+            "limits": self.limits,
         }
 
     def kinds(self) -> dict[str, str]:
@@ -90,8 +97,8 @@ class TableProfile:
                 "unique": column.unique,
                 "min": _display(column.minimum),
                 "max": _display(column.maximum),
-                "mean": column.mean,
-                "std": column.std,
+                "mean": _display(column.mean),
+                "std": _display(column.std),
                 "top values": ", ".join(f"{label} ({count})" for label, count in column.top_values[:3]),
                 "distribution": column.distribution,
             })
@@ -119,28 +126,36 @@ def profile_table(
             f"Target column '{target}' is not in the table. Columns are: "
             f"{', '.join(map(str, frame.columns[:20]))}."
         )
-    kinds = apply_overrides(infer_column_kinds(frame), kind_overrides)
-    columns = [_profile_column(frame[name], kinds[str(name)]) for name in frame.columns]
-    duplicate_rows = int(frame.duplicated().sum())
-    warnings = _column_warnings(frame, columns)
+    # Wide tables: numeric columns profiled as one numpy block (pandas costs milliseconds a column).
+    block = numeric_block_stats(frame, numeric_columns(frame)) if frame.shape[1] > WIDE_TABLE_COLUMNS else {}
+    inferred = {str(name): block[name].kind if name in block else infer_column_kind(frame[name])
+                for name in frame.columns}
+    kinds = apply_overrides(inferred, kind_overrides)
+    dtypes = frame.dtypes.to_dict()
+    columns = [_profile_from_block(str(name), str(dtypes[name]), block[name], len(frame))
+               if name in block and kinds[str(name)] == ColumnKind.NUMERIC
+               else _profile_column(frame[name], kinds[str(name)]) for name in frame.columns]
+    duplicate_rows = _count_duplicate_rows(frame, list(block))
+    warnings = _column_warnings(frame, columns, {name: stats.skewness for name, stats in block.items()})
     if duplicate_rows:
         warnings.insert(0, DataWarning(
             "duplicate_rows", None,
             f"{duplicate_rows} row(s) ({duplicate_rows / len(frame):.1%}) are exact copies of "
             "another row. Duplicates inflate scores when copies land in both training and test data.",
         ))
-    task = None
+    task, limits = None, []
     if target is not None:
         task = detect_task(frame[target])
-        warnings += target_warnings(frame, target, task, kinds)
+        warnings += target_warnings(frame, target, task, kinds, limits)
     return TableProfile(
         rows=len(frame),
-        memory_bytes=int(frame.memory_usage(deep=True).sum()),
+        memory_bytes=_memory_bytes(frame, list(block)),
         columns=columns,
         warnings=warnings,
         duplicate_rows=duplicate_rows,
         target=target,
         task=task,
+        limits=limits,
     )
 
 
@@ -157,17 +172,23 @@ def _profile_column(column: pd.Series, kind: ColumnKind) -> ColumnProfile:
     )
     if values.empty:
         return profile
+    if kind == ColumnKind.DATETIME and not pd.api.types.is_datetime64_any_dtype(values):
+        # A kind set on text; value-by-value parsing is slow, so a long column is judged on a sample.
+        sample = values.sample(_DATE_PARSE_SAMPLE, random_state=0) if len(values) > _DATE_PARSE_SAMPLE else values
+        dates = parse_dates(sample.astype(str)).dropna()
+        values = dates if len(dates) else values
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         numbers = values.astype(float)
-        profile.minimum, profile.maximum = _finite(numbers.min()), _finite(numbers.max())
-        profile.mean, profile.std = _finite(numbers.mean()), _finite(numbers.std())
         finite = numbers[np.isfinite(numbers)]
+        profile.minimum, profile.maximum = _finite(numbers.min()), _finite(numbers.max())
+        with np.errstate(over="ignore", invalid="ignore"):  # sums of values near 1e308 overflow
+            profile.mean, profile.std = _finite(numbers.mean()), _finite(numbers.std())
         if kind == ColumnKind.NUMERIC and len(finite):
-            profile.distribution = np.histogram(finite, bins=_HISTOGRAM_BINS)[0].tolist()
+            profile.distribution = histogram_counts(finite.to_numpy())
     elif pd.api.types.is_datetime64_any_dtype(values):
         profile.minimum, profile.maximum = str(values.min()), str(values.max())
-        counts = values.dt.year.value_counts().sort_index()
-        profile.distribution = counts.tolist()[:50]
+        # A time histogram: equal spans of time, however many distinct days or years there are.
+        profile.distribution = histogram_counts(values.astype("int64").to_numpy())
     if kind in (ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN, ColumnKind.CONSTANT, ColumnKind.TEXT,
                 ColumnKind.IDENTIFIER) or not profile.distribution:
         counts = values.astype(str).value_counts().head(10)
@@ -177,7 +198,61 @@ def _profile_column(column: pd.Series, kind: ColumnKind) -> ColumnProfile:
     return profile
 
 
-def _column_warnings(frame: pd.DataFrame, columns: list[ColumnProfile]) -> list[DataWarning]:
+def histogram_counts(numbers: np.ndarray, bins: int = _HISTOGRAM_BINS) -> list[int]:
+    """Counts of equal-width bins over finite numbers, even when the range overflows a float.
+
+    Values near +-1e308 make ``max - min`` infinite and numpy refuses the bins; scaling every value
+    by the largest magnitude keeps the same bins relative to the data (tiny values merge into one).
+    """
+    numbers = np.asarray(numbers, dtype=float)
+    scale = float(np.max(np.abs(numbers))) if len(numbers) else 0.0
+    if scale > 1e300:
+        numbers = numbers / scale
+    return np.histogram(numbers, bins=bins)[0].tolist()
+
+
+def _count_duplicate_rows(frame: pd.DataFrame, numeric: list[str]) -> int:
+    """Rows that copy another; on a wide table, only when the numeric part already has copies."""
+    if numeric and not _has_duplicate_rows(frame[numeric].to_numpy(dtype=float, na_value=np.nan)):
+        return 0
+    return int(frame.duplicated().sum())
+
+
+def _has_duplicate_rows(values: np.ndarray) -> bool:
+    # One bit pattern for nan, and -0.0 as 0.0, so equal rows compare equal byte for byte.
+    rows = np.ascontiguousarray(np.where(np.isnan(values), np.nan, values + 0.0))
+    return len(np.unique(rows.view(np.dtype((np.void, rows.dtype.itemsize * rows.shape[1]))))) < len(rows)
+
+
+def _memory_bytes(frame: pd.DataFrame, numeric: list[str]) -> int:
+    """In-memory size; numeric columns of a wide table are counted from their dtypes (no per-column call)."""
+    if not numeric:
+        return int(frame.memory_usage(deep=True).sum())
+    numeric_set = set(numeric)
+    rest = [name for name in frame.columns if name not in numeric_set]
+    dtypes = frame.dtypes
+    numbers = int(sum(dtype.itemsize for name, dtype in dtypes.items() if name in numeric_set)) * len(frame)
+    rest_bytes = frame[rest].memory_usage(deep=True, index=False).sum() if rest else 0
+    return int(numbers + rest_bytes + frame.index.memory_usage(deep=True))
+
+
+def _profile_from_block(name: str, dtype: str, stats: NumericStats, rows: int) -> ColumnProfile:
+    """A numeric column's profile from the block statistics (same fields as ``_profile_column``)."""
+    return ColumnProfile(
+        name=name, kind=str(stats.kind), dtype=dtype, missing=stats.missing,
+        missing_share=stats.missing / rows if rows else 0.0, unique=stats.unique,
+        minimum=stats.minimum, maximum=stats.maximum, mean=stats.mean, std=stats.std,
+        distribution=stats.distribution,
+    )
+
+
+def _column_warnings(
+    frame: pd.DataFrame, columns: list[ColumnProfile], skews: dict[str, float | None] | None = None
+) -> list[DataWarning]:
+    """Warnings about single columns; ``skews`` holds skewness already computed for wide tables."""
+    skews = skews or {}
+    text_columns = {str(name) for name, dtype in frame.dtypes.items()
+                    if pd.api.types.is_string_dtype(dtype) or pd.api.types.is_object_dtype(dtype)}
     warnings: list[DataWarning] = []
     for column in columns:
         name = column.name
@@ -205,7 +280,7 @@ def _column_warnings(frame: pd.DataFrame, columns: list[ColumnProfile]) -> list[
                 f"'{name}' has {column.unique} distinct labels; one-hot encoding would add that "
                 "many columns. Group rare labels or use target encoding.",
             ))
-        mixed = _mixed_type_share(frame[name])
+        mixed = _mixed_type_share(frame[name]) if name in text_columns else None
         if mixed is not None:
             warnings.append(DataWarning(
                 "mixed_types", name,
@@ -213,7 +288,9 @@ def _column_warnings(frame: pd.DataFrame, columns: list[ColumnProfile]) -> list[
                 f"{_non_numeric_examples(frame[name])}; fix those cells or convert the column to numbers.",
             ))
         # Few distinct values (a year, a count of children) are lumpy, not skewed in a way a log fixes.
-        skew = _skewness(frame[name]) if column.kind == ColumnKind.NUMERIC and column.unique > 10 else None
+        skew = None
+        if column.kind == ColumnKind.NUMERIC and column.unique > 10:
+            skew = skews[name] if name in skews else _skewness(frame[name])
         if skew is not None and abs(skew) > SKEW_THRESHOLD:
             warnings.append(DataWarning(
                 "skewed", name,
@@ -225,9 +302,9 @@ def _column_warnings(frame: pd.DataFrame, columns: list[ColumnProfile]) -> list[
 
 
 def target_warnings(
-    frame: pd.DataFrame, target: str, task: str, kinds: dict[str, ColumnKind]
+    frame: pd.DataFrame, target: str, task: str, kinds: dict[str, ColumnKind], limits: list[str] | None = None
 ) -> list[DataWarning]:
-    """Class imbalance and features that give the target away."""
+    """Class imbalance and features that give the target away (``limits`` collects where a check was cut)."""
     warnings: list[DataWarning] = []
     labels = frame[target].dropna()
     if task == "classification" and labels.nunique() >= 2:
@@ -240,7 +317,7 @@ def target_warnings(
                 "or F1, and class weights.",
                 "critical" if shares.iloc[-1] < 0.05 else "warning",
             ))
-    for name, score in find_leakage_suspects(frame, target, task, kinds).items():
+    for name, score in find_leakage_suspects(frame, target, task, kinds, limits).items():
         warnings.append(DataWarning(
             "leakage", name,
             f"'{name}' alone predicts '{target}' almost perfectly (score {score:.2f}). It may be "
@@ -251,9 +328,12 @@ def target_warnings(
 
 
 def find_leakage_suspects(
-    frame: pd.DataFrame, target: str, task: str, kinds: dict[str, ColumnKind]
+    frame: pd.DataFrame, target: str, task: str, kinds: dict[str, ColumnKind], limits: list[str] | None = None
 ) -> dict[str, float]:
-    """Features that on their own score at least ``LEAKAGE_SCORE`` in 3-fold cross-validation."""
+    """Features that on their own score at least ``LEAKAGE_SCORE`` in 3-fold cross-validation.
+
+    On a wide table only some features are probed; ``limits``, when given, receives a sentence saying so.
+    """
     from sklearn.model_selection import cross_val_score
     from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
@@ -275,11 +355,12 @@ def find_leakage_suspects(
             return {}
         model, scoring = DecisionTreeRegressor(max_depth=6, random_state=0), "r2"
     suspects: dict[str, float] = {}
-    for name in data.columns:
-        if name == target or kinds.get(str(name)) in (
-            ColumnKind.IDENTIFIER, ColumnKind.CONSTANT, ColumnKind.TEXT
-        ):
-            continue
+    candidates = [name for name in data.columns if name != target and kinds.get(str(name)) not in _NOT_PROBED]
+    probed = leakage_candidates(data, candidates, y, task)
+    if len(probed) < len(candidates) and limits is not None:
+        limits.append(f"The leakage check probed the {len(probed)} of {len(candidates):,} features whose ranks "
+                      "follow the target most closely (each probe trains a small tree).")
+    for name in probed:
         feature = _single_feature_matrix(data[name])
         if feature is None:
             continue
@@ -287,6 +368,42 @@ def find_leakage_suspects(
         if score >= LEAKAGE_SCORE:
             suspects[str(name)] = score
     return suspects
+
+
+def leakage_candidates(
+    data: pd.DataFrame, names: list, y: pd.Series, task: str, limit: int = LEAKAGE_MAX_FEATURES
+) -> list:
+    """The features worth a cross-validated leakage probe: all of them, or on a wide table the
+    ``limit`` whose ranks follow the target most closely (a probe costs ~10 ms each), in table order."""
+    if len(names) <= limit:
+        return names
+    from scipy.stats import rankdata
+
+    numeric = set(numeric_columns(data[names]))
+    codes = pd.concat([data[[name for name in names if name in numeric]],
+                       data[[name for name in names if name not in numeric]].apply(_single_feature_codes)], axis=1)
+    values = codes[names].to_numpy(dtype=float, na_value=np.nan, copy=True)
+    values[~np.isfinite(values)] = np.nan
+    ranks = np.nan_to_num(rankdata(values, axis=0, nan_policy="omit"))
+    ranks -= ranks.mean(axis=0)
+    total = (ranks ** 2).sum(axis=0)
+    if task == "classification":
+        groups = pd.get_dummies(y.astype(str)).to_numpy(dtype=float)
+        sums = groups.T @ ranks  # classes x features
+        between = ((sums ** 2) / groups.sum(axis=0)[:, None]).sum(axis=0)  # share of rank variance per class
+    else:
+        target_ranks = y.rank().to_numpy(dtype=float)
+        target_ranks -= target_ranks.mean()
+        between = (target_ranks @ ranks) ** 2 / max(float(target_ranks @ target_ranks), 1e-12)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        strength = np.nan_to_num(between / total)
+    keep = set(np.argsort(-strength, kind="stable")[:limit].tolist())
+    return [name for position, name in enumerate(names) if position in keep]
+
+
+def _single_feature_codes(column: pd.Series) -> pd.Series:
+    matrix = _single_feature_matrix(column)
+    return pd.Series(np.nan if matrix is None else matrix[:, 0], index=column.index)
 
 
 def _single_feature_matrix(column: pd.Series) -> np.ndarray | None:
@@ -344,8 +461,9 @@ def _finite(value: Any) -> float | None:
 
 
 def _display(value: Any) -> str:
-    if value is None:
+    """Text for the profile table: an empty cell where a statistic does not apply, never 'None'."""
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
         return ""
     if isinstance(value, float):
-        return f"{value:.6g}"
+        return f"{value:.4g}"
     return str(value)

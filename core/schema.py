@@ -6,6 +6,8 @@ overridden by the user, one column at a time (``apply_overrides``).
 
 from __future__ import annotations
 
+import re
+import warnings
 from enum import StrEnum
 
 import numpy as np
@@ -146,6 +148,36 @@ def _mostly_dates(text: pd.Series) -> bool:
         return False  # numbers written with a decimal comma, not dates
     parsed = parse_dates(sample)
     return bool(parsed.notna().mean() >= 0.9)
+
+
+_DATE_START = re.compile(r"^\s*\d{1,4}[-/.]\d{1,2}")  # a time alone ("12:30") is not a date
+_MIXED_FORMAT_MAX_ROWS = 50_000  # format="mixed" parses value by value: about 20 s a million
+
+
+def as_dates(column: pd.Series) -> pd.Series | None:
+    """The column as datetimes when it is text whose every value is a date, else ``None``.
+
+    The reader types ISO dates itself; this catches the rest (``01/02/2013``, ``2013-01-01 5:00``,
+    offsets that differ), so a column that is a date is stored as one, not as a string.
+    """
+    if pd.api.types.is_datetime64_any_dtype(column) or pd.api.types.is_numeric_dtype(column):
+        return None
+    values = column.dropna()
+    if values.empty or not isinstance(values.iloc[0], str) or not _DATE_START.match(values.iloc[0]):
+        return None
+    if not _mostly_dates(values.head(_DATE_SAMPLE).astype(str)):
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # "could not infer format": handled below
+            parsed = pd.to_datetime(values, errors="raise")  # one format guessed from the first value: fast
+    except (ValueError, TypeError, OverflowError):
+        if len(values) > _MIXED_FORMAT_MAX_ROWS:
+            return None
+        parsed = parse_dates(values)
+    if parsed.isna().any():
+        return None  # some values are not dates: keep the text rather than lose them
+    return parsed.reindex(column.index)
 
 
 def parse_dates(text: pd.Series) -> pd.Series:

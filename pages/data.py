@@ -13,6 +13,7 @@ from ui.state import current_profile, current_table, ensure_app_navigation, get_
 DELIMITER_LABELS = {",": "comma ,", ";": "semicolon ;", "\t": "tab", "|": "pipe |"}
 ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "cp1252", "latin-1"]
 THOUSANDS = {None: "none", ",": "comma ,", ".": "dot .", " ": "space", "'": "apostrophe '"}
+PREVIEW_MAX_COLUMNS = 500  # a wider preview is megabytes for the browser to lay out
 
 ensure_app_navigation()
 st.title("Load data")
@@ -104,8 +105,9 @@ second.metric("Columns", f"{columns:,}")
 third.metric("Memory", format_bytes(memory_bytes))
 
 st.subheader("Preview")
-st.dataframe(frame.head(200), height=300)
-st.caption(f"First {min(200, rows)} of {rows:,} rows.")
+st.dataframe(frame.iloc[:200, :PREVIEW_MAX_COLUMNS], height=300)
+st.caption(f"First {min(200, rows)} of {rows:,} rows."
+           + (f" First {PREVIEW_MAX_COLUMNS:,} of {columns:,} columns." if columns > PREVIEW_MAX_COLUMNS else ""))
 
 st.subheader("Column kinds")
 profile = current_profile(with_target=False)

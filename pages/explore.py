@@ -6,7 +6,13 @@ import pandas as pd
 import streamlit as st
 
 from core import plots
-from core.explore import columns_of_kind, missing_matrix
+from core.explore import (
+    CORRELATION_MAX_COLUMNS,
+    association_features,
+    columns_of_kind,
+    correlated_columns,
+    missing_matrix,
+)
 from core.schema import ColumnKind
 from ui.plain_text import md_escape
 from ui.state import (
@@ -23,6 +29,10 @@ from ui.state import (
 SEVERITY_ICONS = {"critical": ":material/error:", "warning": ":material/warning:", "info": ":material/info:"}
 VIEWS = ["Column", "Correlations", "Scatter", "Scatter matrix", "Missing values", "Target"]
 COLOR_MAX_LABELS = 20
+# Wide tables: rows of the profile table and warnings written out, bars in the association chart.
+PROFILE_TABLE_MAX_ROWS = 2_000
+WARNINGS_SHOWN = 30
+ASSOCIATION_BARS = 40
 
 ensure_app_navigation()
 st.title("Explore")
@@ -48,21 +58,31 @@ kinds_json = json.dumps(kinds)  # table order: plots and tables follow it
 sample = current_plot_sample()
 
 st.subheader("Profile")
+summary = profile.summary_frame()
 st.dataframe(
-    profile.summary_frame(), hide_index=True,
+    summary.head(PROFILE_TABLE_MAX_ROWS), hide_index=True,
     column_config={
         "distribution": st.column_config.BarChartColumn("distribution", help="Histogram or top values", y_min=0),
-        "mean": st.column_config.NumberColumn(format="%.4g"),
-        "std": st.column_config.NumberColumn(format="%.4g"),
     },
 )
+if len(summary) > PROFILE_TABLE_MAX_ROWS:
+    st.caption(f"The table shows the first {PROFILE_TABLE_MAX_ROWS:,} of {len(summary):,} columns; "
+               "the download below holds every column's profile.")
+    st.download_button("Download the whole profile (CSV)", summary.to_csv(index=False), "profile.csv",
+                       "text/csv", icon=":material/download:")
+for limit in profile.limits:
+    st.caption(limit)
 
 st.subheader("Data-quality warnings")
 if not profile.warnings:
     st.success("No data-quality problems found.", icon=":material/check_circle:")
-for warning in profile.warnings:
+for warning in profile.warnings[:WARNINGS_SHOWN]:
     st.markdown(f"{SEVERITY_ICONS.get(warning.severity, '')} **{warning.kind.replace('_', ' ')}**: "
                 f"{md_escape(warning.message)}")
+if len(profile.warnings) > WARNINGS_SHOWN:
+    st.caption(f"{WARNINGS_SHOWN} of {len(profile.warnings):,} warnings are listed above; the table holds all of them.")
+    st.dataframe(pd.DataFrame([{"severity": w.severity, "kind": w.kind, "column": w.column, "message": w.message}
+                               for w in profile.warnings]), hide_index=True)
 
 numeric = columns_of_kind(kinds, ColumnKind.NUMERIC)
 unique_counts = {column.name: column.unique for column in profile.columns}
@@ -103,6 +123,10 @@ def correlation_view():
         st.info("Correlations need at least two numeric columns.")
         return
     st.plotly_chart(plots.correlation_heatmap(shown, method))
+    correlated = len(correlated_columns(kinds))
+    if correlated > CORRELATION_MAX_COLUMNS:
+        st.caption(f"The table has {correlated:,} numeric columns; correlations are computed between the first "
+                   f"{CORRELATION_MAX_COLUMNS:,} of them, in table order.")
     if len(shown) < total:
         st.caption(f"Computed on all rows. The heatmap shows the {len(shown)} of {total} numeric "
                    "columns with the strongest correlations; every pair is ranked below.")
@@ -147,6 +171,9 @@ def missing_view():
         return
     st.plotly_chart(plots.missing_map_figure(missing.frame))
     st.caption(f"{len(missing.frame):,} evenly spaced rows of {missing.total_rows:,}, in file order.")
+    if missing.frame.shape[1] < frame.shape[1]:
+        st.caption(f"The map shows the {missing.frame.shape[1]} columns with the most missing values, of "
+                   f"{frame.shape[1]:,}; the table below lists every column with a gap.")
     shares = frame.isna().mean().sort_values(ascending=False)
     st.dataframe(pd.DataFrame({"missing %": (100 * shares).round(1)}).query("`missing %` > 0"))
 
@@ -163,7 +190,13 @@ def target_view():
     if scores.empty:
         st.info("No usable features to relate to the target.")
         return
-    st.plotly_chart(plots.association_figure(scores, target))
+    st.plotly_chart(plots.association_figure(scores.head(ASSOCIATION_BARS), target))
+    candidates = len(association_features(kinds, target))
+    if candidates > len(scores):
+        st.caption(f"Of {candidates:,} features, the {len(scores)} whose ranks follow '{target}' most closely "
+                   "were scored.")
+    if len(scores) > ASSOCIATION_BARS:
+        st.caption(f"The chart shows the {ASSOCIATION_BARS} highest of {len(scores)} scores.")
     feature = st.selectbox("Feature", list(scores.index), key="explore_target_feature")
     st.plotly_chart(plots.feature_target_figure(sample.frame, feature, target, kinds[feature], task))
 

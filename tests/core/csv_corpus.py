@@ -104,7 +104,7 @@ def build_bad() -> dict[str, bytes]:
         "gzip": gzip.compress(TEXT.encode("utf-8")),
         "too_big": TEXT.encode("utf-8") * 200,  # about 8 KB, over a 0.001 MB limit
         "unclosed_quote": b'a,b\n1,x\n2,"never closed\n3,z\n4,w\n',
-        "too_many_columns": (",".join(f"c{i}" for i in range(2500)) + "\n" + ",".join("1" * 2500) + "\n").encode(),
+        "too_many_columns": (",".join(f"c{i}" for i in range(50_001)) + "\n" + ",".join("1" * 50_001) + "\n").encode(),
     }
 
 

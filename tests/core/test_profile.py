@@ -226,3 +226,106 @@ def test_a_copy_of_the_target_beyond_float32_range_is_still_found_as_leakage():
     profile = profile_table(frame, target="score")
     leaking = [w.column for w in profile.warnings if w.kind == "leakage"]
     assert leaking == ["leak"]
+
+
+# --- real files: huge numbers, dates, labels (issue 11, items 6 and 7, and "None" in item 8) ---------------
+
+
+HUGE_VALUES = pd.DataFrame({
+    "near_max": [1e308, 1.7e308, -1.7e308, 5.0, 1e-300],
+    "with_inf": [np.inf, -np.inf, 1.79e308, -1e308, 0.0],
+    "huge_and_tiny": [1e308, 2e-308, 3e-300, 1.0, -1e307],
+})
+
+
+def test_values_near_the_float_limit_get_a_histogram_instead_of_a_crash():
+    profile = profile_table(HUGE_VALUES)
+    for column in profile.columns:
+        assert column.kind == "numeric"
+        finite = int(np.isfinite(HUGE_VALUES[column.name]).sum())
+        assert sum(column.distribution) == finite, column  # every finite value lands in a bar
+        assert len(column.distribution) == 20
+    json.dumps(profile.to_dict())  # no inf or nan leaks into the JSON
+
+
+def test_a_date_column_gets_a_time_histogram_not_one_bar_per_day():
+    days = pd.date_range("2013-01-01", periods=1_461, freq="D")
+    profile = profile_table(pd.DataFrame({"day": days, "v": np.arange(1_461) % 7}))
+    day = profile.columns[0]
+    assert day.kind == "datetime"
+    assert len(day.distribution) == 20 and sum(day.distribution) == 1_461
+    assert max(day.distribution) < 100  # spread over the four years, not one bar of height 1,461
+
+
+def test_a_date_column_kept_as_text_by_a_kind_override_is_profiled_as_dates():
+    text = pd.Series([f"{month:02d}/01/2013" for month in range(1, 13)] * 10, dtype="str")
+    profile = profile_table(pd.DataFrame({"when": text}), kind_overrides={"when": "datetime"})
+    column = profile.columns[0]
+    assert column.minimum.startswith("2013-01-01") and column.maximum.startswith("2013-12-01")
+    assert len(column.distribution) == 20 and sum(column.distribution) == 120
+
+
+def test_the_profile_table_never_shows_none_or_nan():
+    frame = clean_frame().assign(empty=np.nan, when=pd.date_range("2020-01-01", periods=N))
+    summary = profile_table(pd.concat([frame, HUGE_VALUES.reindex(range(N))], axis=1)).summary_frame()
+    for name in ["min", "max", "mean", "std", "top values"]:
+        cells = summary[name].tolist()
+        assert all(isinstance(cell, str) for cell in cells), (name, cells)
+        assert not any(cell in {"None", "nan", "NaN", "inf", "-inf", "NaT"} for cell in cells), (name, cells)
+    labels = summary.set_index("column").loc[["colour", "y"]]
+    assert (labels["mean"] == "").all() and (labels["std"] == "").all()
+    assert summary.set_index("column").loc["x", "mean"] != ""
+
+
+# --- wide tables (issue 11, item 7) ------------------------------------------------------------------------
+
+
+def _wide_frame(n_columns: int = 260, rows: int = 40) -> pd.DataFrame:
+    """Every kind of numeric column a wide export holds, repeated across many columns."""
+    rng = np.random.default_rng(3)
+    makers = [
+        lambda: rng.normal(size=rows),
+        lambda: rng.exponential(size=rows) ** 3,  # skewed
+        lambda: rng.integers(0, 2, size=rows),  # 0/1: boolean
+        lambda: np.arange(rows) + 1000,  # a key: identifier
+        lambda: np.full(rows, 7.0),  # constant
+        lambda: np.where(rng.random(rows) < 0.6, np.nan, rng.normal(size=rows)),  # mostly missing
+        lambda: np.array([1e308, -1.7e308, np.inf, 2.0] * (rows // 4)),  # near the float limit
+        lambda: np.full(rows, np.nan),  # empty
+        lambda: rng.integers(0, 5, size=rows).astype(float),
+    ]
+    columns = {f"c{i}": makers[i % len(makers)]() for i in range(n_columns)}
+    columns["label"] = rng.choice(["a", "b"], rows)
+    return pd.DataFrame(columns)
+
+
+def test_a_wide_table_is_profiled_as_a_block_with_the_same_numbers_as_column_by_column():
+    import core.profile as profile_module
+
+    frame = _wide_frame()
+    wide = profile_table(frame)
+    narrow_limit = profile_module.WIDE_TABLE_COLUMNS
+    try:
+        profile_module.WIDE_TABLE_COLUMNS = 10_000  # force the column-by-column path
+        narrow = profile_table(frame)
+    finally:
+        profile_module.WIDE_TABLE_COLUMNS = narrow_limit
+    assert wide.memory_bytes == narrow.memory_bytes and wide.duplicate_rows == narrow.duplicate_rows
+    for fast, slow in zip(wide.columns, narrow.columns, strict=True):
+        assert (fast.name, fast.kind, fast.missing, fast.unique) == (slow.name, slow.kind, slow.missing, slow.unique)
+        for field in ("minimum", "maximum", "mean", "std"):
+            expected = getattr(slow, field)
+            assert getattr(fast, field) == (expected if expected is None else pytest.approx(expected, rel=1e-9)), \
+                (fast, field)
+        assert fast.distribution == slow.distribution, fast.name
+    assert [(w.kind, w.column) for w in wide.warnings] == [(w.kind, w.column) for w in narrow.warnings]
+
+
+def test_the_leakage_probe_of_a_wide_table_still_finds_a_copy_of_the_target():
+    frame = _wide_frame(n_columns=400, rows=120)
+    frame["copy_of_label"] = (frame["label"] == "a").astype(float) * 3 + np.random.default_rng(0).normal(0, 0.01, 120)
+    profile = profile_table(frame, target="label")
+    assert [w.column for w in profile.warnings if w.kind == "leakage"] == ["copy_of_label"]
+    assert len(profile.limits) == 1 and "probed the 100 of 268 features" in profile.limits[0]  # no keys, constants
+    assert profile.to_dict()["limits"] == profile.limits
+    assert profile_table(frame.head(20), target="label").limits == []  # too few rows: no probe, nothing cut

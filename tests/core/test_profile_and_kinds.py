@@ -125,3 +125,13 @@ def test_profile_command_bad_input_exits_2_with_one_error_line(tmp_path, content
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error:"), result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_profile_command_on_values_near_the_float_limit_exits_0(tmp_path):
+    path = tmp_path / "huge.csv"
+    path.write_text("a,b,c\n1e308,-1.7e308,x\n1.7e308,inf,y\n1e-300,5,x\n-1.7e308,-inf,y\n2,3,x\n")
+    result = run_cli("profile", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    columns = {column["name"]: column for column in json.loads(result.stdout)["columns"]}
+    assert columns["a"]["kind"] == "numeric" and sum(columns["a"]["distribution"]) == 5

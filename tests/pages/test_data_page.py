@@ -351,3 +351,32 @@ def test_a_file_without_a_header_line_is_named_and_the_page_says_so(pages, app):
     assert list(app.dataframe[0].value.columns) == ["column_1", "column_2", "column_3"]
     assert any("looks like data, not column names" in info for info in pages.infos(app)), pages.infos(app)
     assert not app.checkbox(key=f"has_header_{pages.fingerprint(app)}").value
+
+
+def test_rows_the_reader_skipped_are_counted_on_the_page(pages, app):
+    text = "id,name,score\n1,ann,3.5,extra\n2,bob\n\n3,cy,4.0\n4,dee,2.5\n"
+    pages.upload(app, "ragged.csv", text.encode())
+    assert pages.metric(app, "Rows") == "3"
+    notes = pages.infos(app)
+    assert any("Skipped 1 row(s) with more fields than the header's 3" in note for note in notes), notes
+    assert any("Skipped 1 blank line(s)" in note for note in notes), notes
+    assert any("1 row(s) have fewer fields" in note for note in notes), notes
+
+
+def test_a_header_with_a_blank_name_keeps_every_row(pages, app):
+    pages.upload(app, "indexed.csv", b",value,label\n0,1.5,a\n1,2.5,b\n2,3.5,a\n")
+    assert list(app.dataframe[0].value.columns) == ["column_1", "value", "label"]
+    assert pages.metric(app, "Rows") == "3"
+
+
+def test_a_table_of_20000_columns_loads_with_a_preview_of_the_first_500(pages, app):
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(size=(30, 20_000)).round(2), columns=[f"s{i}" for i in range(20_000)])
+    pages.upload(app, "sensors.csv", pages.csv_bytes(frame))
+    assert not pages.errors(app), pages.errors(app)
+    assert pages.metric(app, "Columns") == "20,000"
+    assert app.dataframe[0].value.shape == (30, 500)
+    assert any("First 500 of 20,000 columns" in caption.value for caption in app.caption)

@@ -430,3 +430,68 @@ def test_a_wide_table_gets_a_readable_heatmap_and_its_strongest_pairs(pages, app
     pairs = at.dataframe[-1].value
     assert set(pairs.iloc[0][["column", "other column"]]) == {"m5", "double_m5"}
     assert pairs.iloc[0]["correlation"] == pytest.approx(1.0)
+
+
+# --- issue 11: "None" under mean/std, huge values, dates as text, wide tables -------------------------------
+
+
+def test_the_profile_table_shows_empty_cells_not_none_for_labels(pages, app):
+    open_explore(pages, app, "Palmer penguins")
+    summary = app.dataframe[0].value.set_index("column")
+    for name in ["min", "max", "mean", "std", "top values"]:
+        cells = summary[name].tolist()
+        assert all(isinstance(cell, str) for cell in cells), (name, cells)  # None and NaN are drawn as "None"
+        assert not {"None", "nan", "NaN", "NaT"} & set(cells), (name, cells)
+    assert summary.loc["species", "mean"] == "" and summary.loc["species", "std"] == ""
+    assert summary.loc["bill_length_mm", "mean"] != ""
+
+
+def test_values_near_the_float_limit_render_every_view(pages, app):
+    frame = pd.DataFrame({"big": [1e308, 1.7e308, -1.7e308, 5.0, 1e-300, 2.0] * 10,
+                          "tiny": np.linspace(-1e-300, 1e-300, 60), "plain": np.arange(60) % 7 * 1.5,
+                          "label": ["a", "b", "c"] * 20})
+    at = upload_and_explore(pages, app, "huge.csv", frame)
+    choose(pages, at, "explore_target", "label")
+    for view in VIEWS:
+        show_view(pages, at, view)
+    show_view(pages, at, "Column")
+    choose(pages, at, "explore_column", "big")
+    assert any("binned" in title for title in chart_titles(pages, at))
+
+
+def test_a_date_column_is_drawn_as_a_time_histogram(pages, app):
+    days = pd.date_range("2013-01-01", periods=1_461).strftime("%m/%d/%Y")
+    frame = pd.DataFrame({"day": days, "sales": np.arange(1_461) % 50})
+    at = upload_and_explore(pages, app, "daily.csv", frame)
+    summary = at.dataframe[0].value.set_index("column")
+    assert summary.loc["day", "kind"] == "datetime" and summary.loc["day", "type"].startswith("datetime64")
+    assert len(summary.loc["day", "distribution"]) == 20
+    choose(pages, at, "explore_column", "day")
+    histogram = json.loads(pages.plotly_charts(at)[0].proto.spec)["data"][0]
+    assert histogram["type"] == "histogram" and histogram.get("nbinsx") == 40  # binned by time, not 1,461 bars
+
+
+def _wide_table(columns: int, rows: int) -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(size=(rows, columns)).round(3), columns=[f"probe_{i}" for i in range(columns)])
+    frame.iloc[::4, 10:90] = np.nan
+    frame.insert(0, "label", np.where(np.arange(rows) % 2, "tumour", "normal"))
+    return frame
+
+
+def test_a_table_of_3000_columns_renders_every_view_and_says_where_it_is_cut(pages, app):
+    at = upload_and_explore(pages, app, "genes.csv", _wide_table(3_000, 20))
+    assert len(at.dataframe[0].value) == 2_000
+    captions = [caption.value for caption in at.caption]
+    assert any("first 2,000 of 3,001 columns" in caption for caption in captions), captions
+    choose(pages, at, "explore_target", "label")
+    for view in VIEWS:
+        show_view(pages, at, view)
+        captions = [caption.value for caption in at.caption]
+        if view == "Correlations":
+            assert any("correlations are computed between the first 500" in c for c in captions), captions
+        if view == "Missing values":
+            assert any("the 60 columns with the most missing values" in c for c in captions), captions
+            assert len(json.loads(pages.plotly_charts(at)[0].proto.spec)["data"][0]["y"]) == 60
+        if view == "Target":
+            assert any("Of 3,000 features, the 300" in c for c in captions), captions
