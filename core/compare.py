@@ -93,7 +93,8 @@ def compare_models(frame: pd.DataFrame, settings: TrainSettings, model_names: li
                    time_budget_s: float | None = None, progress: Progress | None = None,
                    should_cancel: ShouldCancel | None = None, n_jobs: int | None = None,
                    params: dict[str, dict[str, Any]] | None = None,
-                   prepared: PreparedData | None = None) -> Iterator[LeaderboardRow]:
+                   prepared: PreparedData | None = None,
+                   started: float | None = None) -> Iterator[LeaderboardRow]:
     """Cross-validate several algorithms on the same folds, yielding each row as soon as it is done.
 
     ``model_names`` None compares ``default_compare_set`` (the baseline is always added and always
@@ -101,9 +102,10 @@ def compare_models(frame: pd.DataFrame, settings: TrainSettings, model_names: li
     row with its ``error``; ``time_budget_s`` (the whole call, preparation included) may turn a
     model into a ``sampled`` row, and models not finished at the deadline or a cancel yield
     ``skipped`` or ``cancelled`` rows whose ``note`` says why. ``params`` maps a model name to
-    parameters other than its defaults.
+    parameters other than its defaults. ``started`` (a ``time.perf_counter()`` value) lets a caller's
+    own preparation count against the budget.
     """
-    clock = _Clock(time.perf_counter(), time_budget_s)
+    clock = _Clock(started or time.perf_counter(), time_budget_s)
     n_jobs = n_jobs or default_n_jobs()
     warm = warm_up_workers(n_jobs)
     data = prepared or prepare_xy(frame, settings)
@@ -145,7 +147,8 @@ def compare_models(frame: pd.DataFrame, settings: TrainSettings, model_names: li
             yield from _unfinished(rows, pipelines_left, stopped["why"], clock,
                                    "the time budget ran out while the folds were being encoded")
     if warm is not None:
-        warm.join(timeout=30)
+        hard_stop = clock.at(HARD_STOP_SHARE)
+        warm.join(timeout=30 if hard_stop is None else max(0.0, min(30.0, hard_stop - time.perf_counter())))
     samples = _plan(data, rows, pipelines, folds, clock, n_jobs, interrupted)
     for name in [name for name in pipelines if rows[name].status != STATUS_DONE or name in samples
                  and samples[name] is False]:
@@ -327,8 +330,7 @@ def compare_leaderboard(frame: pd.DataFrame, settings: TrainSettings, model_name
     started = time.perf_counter()
     warm_up_workers(options.get("n_jobs"))
     data = options.pop("prepared", None) or prepare_xy(frame, settings)
-    if options.get("time_budget_s") is not None:  # the budget covers reading the settings too
-        options["time_budget_s"] = max(0.0, options["time_budget_s"] - (time.perf_counter() - started))
+    options.setdefault("started", started)  # the budget covers checking the settings and the split too
     sort_by = sort_by or evaluate.default_sort_metric(data.task, data.n_classes)
     if sort_by not in evaluate.metric_names(data.task):
         raise DataError(f"Cannot sort a {data.task} leaderboard by '{sort_by}'. Use one of: "

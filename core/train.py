@@ -491,11 +491,15 @@ def warm_up_workers(n_jobs: int | None = None) -> threading.Thread | None:
         return None
     from joblib import Parallel, delayed
 
+    def start_workers() -> None:
+        try:
+            Parallel(n_jobs=n_jobs)(delayed(_warm_up)() for _ in range(n_jobs))
+        except Exception:  # noqa: BLE001 - a budget that ended running fits also ends the warm-up: harmless
+            pass
+
     with _warm_up_lock:
         if _warm_up_thread is None or not _warm_up_thread.is_alive():
-            _warm_up_thread = threading.Thread(
-                target=lambda: Parallel(n_jobs=n_jobs)(delayed(_warm_up)() for _ in range(n_jobs)),
-                name="workbench-warm-up", daemon=True)
+            _warm_up_thread = threading.Thread(target=start_workers, name="workbench-warm-up", daemon=True)
             _warm_up_thread.start()
         return _warm_up_thread
 

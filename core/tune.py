@@ -8,6 +8,7 @@ stopped and still keep the trials it finished.
 
 from __future__ import annotations
 
+import math
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ class TuneResult:
     stopped: str | None = None  # None, "time" or "cancelled"
     run: RunResult | None = field(default=None, repr=False)
     seconds: float = 0.0
+    note: str | None = None  # says so when the search and refit ran past the time budget, and by how much
 
 
 class _SearchStopped(Exception):
@@ -56,25 +58,54 @@ class _SearchStopped(Exception):
 
 
 class _SearchBudget:
-    """Progress, cancel and time checks between batches of a scikit-learn search."""
+    """Progress, cancel and time checks between batches of a scikit-learn search.
+
+    The time a round of fits takes (one fit per worker) is measured on the batches done so far; a
+    batch is cut to what fits before the deadline, keeping ``final_rounds`` rounds for training the
+    best parameters afterwards, so the search and its refit together end within the budget.
+    """
 
     def __init__(self, total: int, progress: Progress | None, should_cancel: ShouldCancel | None,
-                 deadline: float | None):
+                 deadline: float | None, n_jobs: int = 1, folds: int = 5):
         self.total, self.progress, self.should_cancel = total, progress, should_cancel
-        self.deadline = deadline
+        self.deadline, self.n_jobs, self.folds = deadline, max(1, n_jobs), folds
         self.done, self.results, self.stopped = 0, None, None
+        self.round_seconds: float | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         """scikit-learn sends the search (and so this budget) to its workers; the callbacks stay here."""
         return {**self.__dict__, "progress": None, "should_cancel": None, "results": None}
 
-    def check(self) -> None:
+    @property
+    def final_rounds(self) -> int:
+        """Rounds of fits ``train_model`` needs for the best parameters: every fold plus the refit."""
+        return math.ceil((self.folds + 1) / self.n_jobs)
+
+    def rounds(self, candidates: int) -> int:
+        return math.ceil(candidates * self.folds / self.n_jobs)
+
+    def affordable(self, wanted: int, scale: float = 1.0) -> int:
+        """How many of ``wanted`` candidates can still be tried (cross-validated) before the deadline."""
+        if self.deadline is None or self.round_seconds is None:
+            return wanted
+        left = self.deadline - time.perf_counter() - self.final_rounds * self.round_seconds
+        round_seconds = self.round_seconds * scale
+        fits = int(left / round_seconds) * self.n_jobs if round_seconds > 0 else wanted * self.folds
+        return max(0, min(wanted, fits // self.folds))
+
+    def check(self, candidates: int = 0, scale: float = 1.0) -> None:
         if self.should_cancel is not None and self.should_cancel():
             self.stopped = "cancelled"
-        elif self.deadline is not None and time.perf_counter() > self.deadline:
+        elif self.deadline is not None and (time.perf_counter() > self.deadline
+                                            or candidates and self.affordable(candidates, scale) < candidates):
             self.stopped = "time"
         if self.stopped:
             raise _SearchStopped
+
+    def timed(self, seconds: float, candidates: int, scale: float = 1.0) -> None:
+        """Learn how long a round of fits takes (at the full row count) from a batch that just ran."""
+        measured = seconds / max(1, self.rounds(candidates)) / scale
+        self.round_seconds = measured if self.round_seconds is None else max(self.round_seconds, measured)
 
     def evaluated(self, results: dict[str, Any], count: int, message: str) -> None:
         self.results, self.done = results, self.done + count
@@ -94,23 +125,38 @@ def _search_classes() -> tuple[type, type]:
             candidates = list(ParameterSampler(self.param_distributions, self.n_iter,
                                                random_state=self.random_state))
             self.budget.total = len(candidates)
-            batch = 2 * max(1, self.n_jobs or 1)  # enough fits to keep every worker busy
-            for start in range(0, len(candidates), batch):
+            full_batch = 2 * max(1, self.n_jobs or 1)  # enough fits to keep every worker busy
+            start = 0
+            while start < len(candidates):
+                # The first batch is one candidate: it times the fits before more are started.
+                batch = 1 if self.budget.round_seconds is None and self.budget.deadline else full_batch
+                batch = min(batch, len(candidates) - start)
                 self.budget.check()
+                batch = self.budget.affordable(batch)
+                if not batch:
+                    self.budget.stopped = "time"
+                    raise _SearchStopped
+                began = time.perf_counter()
                 results = evaluate_candidates(candidates[start:start + batch])
-                self.budget.evaluated(results, len(candidates[start:start + batch]),
-                                      f"{min(start + batch, len(candidates))} of {len(candidates)} trials")
+                self.budget.timed(time.perf_counter() - began, batch)
+                start += batch
+                self.budget.evaluated(results, batch, f"{start} of {len(candidates)} trials")
 
     class CheckedHalvingSearch(HalvingRandomSearchCV):
         budget: _SearchBudget
 
         def _run_search(self, evaluate_candidates, *, callback_ctx=None):
+            total_rows = self.max_resources_ if isinstance(getattr(self, "max_resources_", None), int) else None
+
             def evaluate(candidate_params, cv=None, more_results=None, **kwargs):
-                self.budget.check()
+                rows = more_results["n_resources"][0]
+                scale = rows / total_rows if total_rows else 1.0
+                self.budget.check(len(candidate_params), scale)
+                began = time.perf_counter()
                 results = evaluate_candidates(candidate_params, cv, more_results=more_results, **kwargs)
+                self.budget.timed(time.perf_counter() - began, len(candidate_params), scale)
                 self.budget.evaluated(results, 1, f"round {more_results['iter'][0] + 1}: "
-                                                  f"{len(candidate_params)} candidates on "
-                                                  f"{more_results['n_resources'][0]} rows")
+                                                  f"{len(candidate_params)} candidates on {rows} rows")
                 return results
             super()._run_search(evaluate, callback_ctx=callback_ctx)
 
@@ -161,7 +207,7 @@ def tune_model(frame: pd.DataFrame, settings: TrainSettings, model_name: str, n_
         search = halving_search(pipeline, distributions, n_candidates=max(trials, 3), factor=3,
                                 min_resources="exhaust", **common)
     deadline = started + time_budget_s if time_budget_s is not None else None
-    search.budget = _SearchBudget(trials, progress, should_cancel, deadline)
+    search.budget = _SearchBudget(trials, progress, should_cancel, deadline, n_jobs, len(data.splits))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -180,6 +226,11 @@ def tune_model(frame: pd.DataFrame, settings: TrainSettings, model_name: str, n_
         result.run = train_model(frame, settings, spec.name, best_params, n_jobs=n_jobs, prepared=data,
                                  recipe=recipe, source_fingerprint=source_fingerprint)
     result.seconds = time.perf_counter() - started
+    if time_budget_s is not None and result.seconds > time_budget_s:
+        over = result.seconds - time_budget_s
+        one_round = search.budget.round_seconds or 0.0
+        result.note = (f"Ran {over:.1f} s past the time budget of {time_budget_s:g} s: one round of "
+                       f"{spec.label} fits takes about {one_round:.1f} s on this table.")
     return result
 
 
