@@ -1,12 +1,17 @@
 """Tuning: every trial tabled, the best parameters refitted, budgets and cancels respected."""
 
 import threading
+import time
 
 import pandas as pd
 import pytest
+from sklearn.linear_model import Ridge
 
+from core import models
 from core.errors import DataError
 from core.io import read_csv_file
+from core.models import ModelSpec
+from core.specs import ParamSpec
 from core.train import TrainSettings
 from core.tune import tune_model
 
@@ -66,3 +71,25 @@ def test_refitted_best_run_records_the_recipe_it_was_trained_after(diabetes):
     result = tune_model(diabetes, TrainSettings(target="disease_progression", folds=3), "ridge", n_trials=3,
                         n_jobs=1, recipe=recipe, source_fingerprint="abc123")
     assert result.run.record.recipe == recipe and result.run.record.source_fingerprint == "abc123"
+
+
+class SlowRidge(Ridge):
+    """Ridge whose every fit takes a second: a search whose time we know."""
+
+    def fit(self, X, y, sample_weight=None):
+        time.sleep(1.0)
+        return super().fit(X, y, sample_weight)
+
+
+def test_the_budget_covers_the_search_and_the_refit_of_the_best(diabetes, monkeypatch):
+    spec = ModelSpec("slow_ridge", "regression", "Slow ridge", lambda p, s, c: SlowRidge(**p),
+                     (ParamSpec("alpha", "float", 1.0, "Alpha", low=1e-3, high=10.0, log=True),))
+    monkeypatch.setattr(models, "_CATALOGUE", (*models._CATALOGUE, spec))
+    settings = TrainSettings(target="disease_progression", folds=3)
+    started = time.perf_counter()
+    # Each trial is 3 fits (3 s); the refit of the best is 4 more (3 folds and the whole training part).
+    result = tune_model(diabetes, settings, "slow_ridge", n_trials=None, time_budget_s=12.0, n_jobs=1)
+    elapsed = time.perf_counter() - started
+    assert result.stopped == "time" and result.run is not None and len(result.trials) >= 1
+    assert elapsed <= 12.0 * 1.1 + 1.0  # before: batches of two trials, then the refit on top: 16 s and more
+    assert result.note is None or "past the time budget" in result.note
