@@ -140,8 +140,10 @@ def compare_models(frame: pd.DataFrame, settings: TrainSettings, model_names: li
     folds: list[FoldData] = []
     if pipelines:
         try:
-            folds = prepare_folds(data, interrupted, include_whole=True)
+            folds = prepare_folds(data, interrupted, include_whole=True, n_jobs=n_jobs,
+                                  deadline=clock.at(HARD_STOP_SHARE))
         except Cancelled:
+            interrupted()
             pipelines_left = dict(pipelines)
             pipelines.clear()
             yield from _unfinished(rows, pipelines_left, stopped["why"], clock,
@@ -149,7 +151,7 @@ def compare_models(frame: pd.DataFrame, settings: TrainSettings, model_names: li
     if warm is not None:
         hard_stop = clock.at(HARD_STOP_SHARE)
         warm.join(timeout=30 if hard_stop is None else max(0.0, min(30.0, hard_stop - time.perf_counter())))
-    samples = _plan(data, rows, pipelines, folds, clock, n_jobs, interrupted)
+    samples = _plan(data, rows, pipelines, folds, clock, n_jobs)
     for name in [name for name in pipelines if rows[name].status != STATUS_DONE or name in samples
                  and samples[name] is False]:
         pipelines.pop(name)
@@ -202,13 +204,13 @@ def _baseline_row(data: PreparedData, row: LeaderboardRow, pipeline: Pipeline) -
 
 
 def _plan(data: PreparedData, rows: dict[str, LeaderboardRow], pipelines: dict[str, Pipeline],
-          folds: list[FoldData], clock: _Clock, n_jobs: int,
-          interrupted: Any) -> dict[str, np.ndarray | None | bool]:
+          folds: list[FoldData], clock: _Clock, n_jobs: int) -> dict[str, np.ndarray | None | bool]:
     """Which models train on a sample (their sorted training positions), and which cannot fit at all (False).
 
-    Each model is timed on ``PROBE_ROWS`` rows of the first fold; its fits on the whole table are
-    extrapolated with the model's ``scaling``. Cheapest first, a model gets an equal share of the
-    worker time left; one that needs more is given the sample that fits its share.
+    Each model is timed on a quarter of ``PROBE_ROWS`` and on ``PROBE_ROWS`` rows of the first fold;
+    its fits on the whole table are extrapolated from both (``extrapolate_seconds``). Cheapest
+    first, a model gets an equal share of the worker time left; one that needs more is given the
+    sample that fits its share.
     """
     n_train = len(data.y_train)
     if clock.budget_s is None or n_train < PROBE_MIN_ROWS or not folds or not pipelines:
@@ -222,8 +224,8 @@ def _plan(data: PreparedData, rows: dict[str, LeaderboardRow], pipelines: dict[s
 
     def work(name: str, rows_used: float) -> float:
         scaling = get_model(name, data.task).scaling
-        one = probe_seconds[name] * (rows_used / PROBE_ROWS) ** scaling
-        return folds_k * one * (fold_rows / n_train) ** scaling + one
+        return (folds_k * extrapolate_seconds(probe_seconds[name], rows_used * fold_rows / n_train, scaling)
+                + extrapolate_seconds(probe_seconds[name], rows_used, scaling))
 
     timed = sorted((name for name in pipelines if name in probe_seconds), key=lambda name: work(name, n_train))
     for position, name in enumerate(timed):
@@ -232,8 +234,7 @@ def _plan(data: PreparedData, rows: dict[str, LeaderboardRow], pipelines: dict[s
         if need <= share:
             plan[name], left = None, left - need
             continue
-        scaling = get_model(name, data.task).scaling
-        size = int(n_train * (share / need) ** (1 / scaling))
+        size = _rows_that_fit(lambda rows, name=name: work(name, rows), share, n_train)
         if size < min(MIN_SAMPLE_ROWS, n_train):
             plan[name] = False
             rows[name].status = STATUS_SKIPPED
@@ -247,26 +248,58 @@ def _plan(data: PreparedData, rows: dict[str, LeaderboardRow], pipelines: dict[s
 
 
 def _time_probes(data: PreparedData, rows: dict[str, LeaderboardRow], pipelines: dict[str, Pipeline],
-                 folds: list[FoldData], n_jobs: int, clock: _Clock) -> dict[str, float]:
-    """Seconds of one fit (and its scoring) on ``PROBE_ROWS`` rows, per model; a failure fails the row."""
+                 folds: list[FoldData], n_jobs: int, clock: _Clock) -> dict[str, tuple[float, float]]:
+    """Seconds of one fit (and its scoring) on a quarter of ``PROBE_ROWS`` and on ``PROBE_ROWS`` rows, per model.
+
+    A model whose timing fit fails is failed with that error (it would fail on the whole table too).
+    """
     first = folds[0]
     y_fold = data.y_train[first.train_rows]
     probe = stratified_sample(y_fold, PROBE_ROWS, data.settings.seed, data.classes is not None)
-    check = slice(0, PROBE_ROWS // 4)
-    sets = {"validation": (first.Z_validation[check], data.y_train[first.validation_rows][check])}
-    tasks = [((name, "probe"), _fit_and_score, pipeline.named_steps["model"], first.Z_train[probe],
-              y_fold[probe], sets, data.task, data.classes) for name, pipeline in pipelines.items()]
-    seconds: dict[str, float] = {}
-    for (name, _), outcome in _run_tasks(tasks, n_jobs, lambda: False, deadline=clock.at(HARD_STOP_SHARE)):
+    small = probe[stratified_sample(y_fold[probe], PROBE_ROWS // 4, data.settings.seed, data.classes is not None)]
+    tasks = []
+    for name, pipeline in pipelines.items():
+        for size, chosen in ((PROBE_ROWS // 4, small), (PROBE_ROWS, probe)):
+            check = slice(0, size // 4)
+            sets = {"validation": (first.Z_validation[check], data.y_train[first.validation_rows][check])}
+            tasks.append(((name, size), _fit_and_score, pipeline.named_steps["model"], first.Z_train[chosen],
+                          y_fold[chosen], sets, data.task, data.classes))
+    seconds: dict[str, dict[int, float]] = {name: {} for name in pipelines}
+    for (name, size), outcome in _run_tasks(tasks, n_jobs, lambda: False, deadline=clock.at(HARD_STOP_SHARE)):
         if outcome["error"]:
             rows[name].status, rows[name].error = STATUS_FAILED, outcome["error"]
         else:
-            seconds[name] = outcome["seconds"]
+            seconds[name][size] = outcome["seconds"]
     for name in pipelines:
-        if name not in seconds and rows[name].status == STATUS_DONE:
+        if len(seconds[name]) < 2 and rows[name].status == STATUS_DONE:
             rows[name].status = STATUS_SKIPPED
             rows[name].note = "skipped: the time budget ran out while the models were being timed"
-    return seconds
+    return {name: (timed[PROBE_ROWS // 4], timed[PROBE_ROWS]) for name, timed in seconds.items()
+            if len(timed) == 2}
+
+
+def extrapolate_seconds(timed: tuple[float, float], rows: float, scaling: float) -> float:
+    """One fit's seconds on ``rows`` rows from fits timed on a quarter of ``PROBE_ROWS`` and on ``PROBE_ROWS``.
+
+    Time is taken as a fixed part plus a part growing as ``rows ** scaling``: a small fit's fixed
+    costs (start-up, a set number of boosting rounds) would otherwise be multiplied with the rows.
+    When the two timings disagree (noise), the larger one is scaled as a whole, which overestimates.
+    """
+    small, large = timed
+    n_small, n_large = (PROBE_ROWS // 4) ** scaling, PROBE_ROWS ** scaling
+    if large <= small:
+        return max(small, large) * rows ** scaling / n_large
+    growth = (large - small) / (n_large - n_small)
+    return max(0.0, small - growth * n_small) + growth * rows ** scaling
+
+
+def _rows_that_fit(work: Any, share: float, n_rows: int) -> int:
+    """The most rows (bisected) whose ``work(rows)`` stays within ``share`` seconds."""
+    low, high = 0, n_rows
+    while high - low > max(50, n_rows // 200):
+        middle = (low + high) // 2
+        low, high = (middle, high) if work(middle) <= share else (low, middle)
+    return low
 
 
 def _unfinished(rows: dict[str, LeaderboardRow], pipelines: dict[str, Pipeline], why: str | None,

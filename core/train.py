@@ -41,6 +41,8 @@ MAX_FOLDS = 20
 # Shared fold preprocessing keeps every fold's encoded arrays in memory; above this it is skipped
 # and each fit runs the whole pipeline instead (slower, same results).
 SHARED_PREPROCESSING_MAX_BYTES = 1_500_000_000
+# Below this many training rows the folds are encoded in this process: workers would cost more than they save.
+PARALLEL_ENCODING_MIN_ROWS = 50_000
 
 
 class Cancelled(DataError):
@@ -362,32 +364,66 @@ class FoldData:
 
 
 def prepare_folds(data: PreparedData, should_cancel: ShouldCancel | None = None,
-                  include_whole: bool = False) -> list[FoldData]:
+                  include_whole: bool = False, n_jobs: int = 1,
+                  deadline: float | None = None) -> list[FoldData]:
     """Fit each fold's preprocessor on that fold's training rows and encode its rows and the test rows.
 
     ``include_whole`` appends one more entry encoded from the whole training part (no validation
-    rows): the refit that gives a model's test score shares it.
+    rows): the refit that gives a model's test score shares it. With ``n_jobs`` > 1 the folds are
+    encoded in worker processes (on a large table encoding costs as much as several fits); at
+    ``deadline`` or a cancel the encoding stops with ``Cancelled``.
     """
     splits = list(data.splits)
     if include_whole:
         splits.append((np.arange(len(data.y_train)), np.arange(0)))
-    folds: list[FoldData] = []
-    for train_rows, validation_rows in splits:
-        _check_cancel(should_cancel)
-        preprocessor = seeded_preprocessor(data.encodings, data.settings.seed, data.task)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            whole = len(train_rows) == len(data.y_train)
-            X_fold = data.X_train if whole else data.X_train.iloc[train_rows]
-            Z_train = preprocessor.fit_transform(X_fold, data.y_train[train_rows])
-            Z_validation = (preprocessor.transform(data.X_train.iloc[validation_rows])
-                            if len(validation_rows) else None)
-            Z_test = preprocessor.transform(data.X_test)
-        folds.append(FoldData(train_rows, validation_rows, preprocessor, Z_train, Z_validation, Z_test))
-        size = sum(getattr(z, "nbytes", 0) for z in (Z_train, Z_validation, Z_test)) * len(splits)
-        if size > SHARED_PREPROCESSING_MAX_BYTES:
-            return []
-    return folds
+    cancelled = False
+
+    def stop() -> bool:
+        nonlocal cancelled
+        cancelled = should_cancel is not None and should_cancel()
+        return cancelled
+
+    if _encoded_bytes(data, splits) > SHARED_PREPROCESSING_MAX_BYTES:
+        return []
+    tasks = []
+    for index, (train_rows, validation_rows) in enumerate(splits):
+        whole = len(train_rows) == len(data.y_train)
+        X_fold = data.X_train if whole else data.X_train.iloc[train_rows]
+        X_validation = data.X_train.iloc[validation_rows] if len(validation_rows) else None
+        tasks.append((index, _encode_fold, seeded_preprocessor(data.encodings, data.settings.seed, data.task),
+                      X_fold, data.y_train[train_rows], X_validation, data.X_test))
+    _check_cancel(should_cancel)
+    encoded: dict[int, dict[str, Any]] = {}
+    for index, outcome in _run_tasks(tasks, n_jobs if len(data.y_train) >= PARALLEL_ENCODING_MIN_ROWS else 1,
+                                     stop, deadline):
+        encoded[index] = outcome
+    if cancelled or len(encoded) < len(splits):
+        raise Cancelled("Cancelled before the folds were encoded.")
+    folds = [FoldData(train_rows, validation_rows, **encoded[index])
+             for index, (train_rows, validation_rows) in enumerate(splits)]
+    size = sum(getattr(z, "nbytes", 0) for fold in folds for z in (fold.Z_train, fold.Z_validation, fold.Z_test))
+    return [] if size > SHARED_PREPROCESSING_MAX_BYTES else folds
+
+
+def _encoded_bytes(data: PreparedData, splits: list[tuple[np.ndarray, np.ndarray]]) -> int:
+    """What every fold's encoded arrays would take, from the width of a small sample's encoding."""
+    sample = data.X_train.iloc[:2_000]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        width = seeded_preprocessor(data.encodings, data.settings.seed, data.task).fit_transform(
+            sample, data.y_train[:2_000]).shape[1]
+    rows = sum(len(train) + len(validation) + len(data.y_test) for train, validation in splits)
+    return rows * width * 8
+
+
+def _encode_fold(preprocessor: Any, X_train: pd.DataFrame, y_train: np.ndarray,
+                 X_validation: pd.DataFrame | None, X_test: pd.DataFrame) -> dict[str, Any]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        Z_train = preprocessor.fit_transform(X_train, y_train)
+        Z_validation = preprocessor.transform(X_validation) if X_validation is not None else None
+        Z_test = preprocessor.transform(X_test)
+    return {"preprocessor": preprocessor, "Z_train": Z_train, "Z_validation": Z_validation, "Z_test": Z_test}
 
 
 def stratified_sample(y: np.ndarray, n_rows: int, seed: int, classification: bool) -> np.ndarray:
