@@ -209,8 +209,8 @@ def _plan(data: PreparedData, rows: dict[str, LeaderboardRow], pipelines: dict[s
 
     Each model is timed on a quarter of ``PROBE_ROWS`` and on ``PROBE_ROWS`` rows of the first fold;
     its fits on the whole table are extrapolated from both (``extrapolate_seconds``). Cheapest
-    first, a model gets an equal share of the worker time left; one that needs more is given the
-    sample that fits its share.
+    first, a model gets an equal share of the worker time left (keeping enough for the smallest
+    sample of each model after it); one that needs more is given the sample that fits its share.
     """
     n_train = len(data.y_train)
     if clock.budget_s is None or n_train < PROBE_MIN_ROWS or not folds or not pipelines:
@@ -228,8 +228,11 @@ def _plan(data: PreparedData, rows: dict[str, LeaderboardRow], pipelines: dict[s
                 + extrapolate_seconds(probe_seconds[name], rows_used, scaling))
 
     timed = sorted((name for name in pipelines if name in probe_seconds), key=lambda name: work(name, n_train))
+    smallest = {name: work(name, min(MIN_SAMPLE_ROWS, n_train)) for name in timed}
     for position, name in enumerate(timed):
-        share = left / (len(timed) - position)
+        # An equal share of what is left, but never eating the smallest samples of the models after it
+        later = sum(smallest[other] for other in timed[position + 1:])
+        share = min(left / (len(timed) - position), left - later)
         need = work(name, n_train)
         if need <= share:
             plan[name], left = None, left - need

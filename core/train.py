@@ -434,7 +434,10 @@ def stratified_sample(y: np.ndarray, n_rows: int, seed: int, classification: boo
     if n_rows >= len(y):
         return rows
     stratify = y if classification and np.unique(y, return_counts=True)[1].min() >= 2 else None
-    sample, _ = train_test_split(rows, train_size=n_rows, random_state=seed, stratify=stratify)
+    # A stream of its own: the folds' splitter, seeded with ``seed`` too, draws the same permutation,
+    # and the sample would then be whole folds (some folds with no sampled row at all).
+    own_seed = int(np.random.SeedSequence([seed, 1]).generate_state(1)[0])
+    sample, _ = train_test_split(rows, train_size=n_rows, random_state=own_seed, stratify=stratify)
     return np.sort(sample)
 
 

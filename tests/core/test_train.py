@@ -398,3 +398,25 @@ def test_best_prefers_any_real_model_to_the_baseline():
     assert only_baseline.best().model == "baseline"
     assert set(board.to_dict()["leaderboard"][1]) >= {"model", "status", "cv", "test", "fit_seconds", "error",
                                                       "note"}
+
+
+def test_fit_times_are_extrapolated_from_a_fixed_and_a_growing_part():
+    from core.compare import PROBE_ROWS, extrapolate_seconds
+
+    small, large = PROBE_ROWS // 4, PROBE_ROWS
+    # 1 s of fixed cost plus 0.1 ms a row, timed at both sizes: 1 s + 10 s on 100,000 rows (not 1.2 s x 10)
+    timed = (1.0 + 1e-4 * small, 1.0 + 1e-4 * large)
+    assert extrapolate_seconds(timed, 100_000, 1.0) == pytest.approx(11.0)
+    # timings that disagree (the larger fit was not slower) are scaled as a whole: an overestimate
+    assert extrapolate_seconds((2.0, 1.5), 10 * large, 1.0) == pytest.approx(20.0)
+
+
+@pytest.mark.parametrize("target", ["label", "amount"])
+def test_a_sample_of_the_training_part_spreads_over_every_fold(target):
+    from core.train import stratified_sample
+
+    frame = _numbers(3_000)
+    data = prepare_xy(frame, TrainSettings(target=target, seed=0))
+    sample = stratified_sample(data.y_train, 600, 0, data.classes is not None)
+    for _, validation_rows in data.splits:
+        assert 80 <= np.isin(validation_rows, sample).sum() <= 160  # about a fifth of 600 in each fold
