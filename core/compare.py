@@ -56,14 +56,15 @@ from core.train import (
 
 # The plan aims to end here, leaving room for estimates that were off; fits still running at the
 # hard stop are ended (the promise is 10 %, the rest is for collecting what was done).
-PLAN_SHARE = 0.85
+PLAN_SHARE = 0.75
 HARD_STOP_SHARE = 1.05
 # Below this many training rows every default fit takes well under a second: no timing, no sampling.
 PROBE_MIN_ROWS = 20_000
 PROBE_ROWS = 10_000
 MIN_SAMPLE_ROWS = 1_000
-# Two workers rarely stay both busy to the last second (the last fits of a plan are uneven).
-WORKER_EFFICIENCY = 0.85
+# Two workers rarely stay both busy to the last second (the last fits of a plan are uneven), and on a
+# shared machine the fits run slower than when they were timed.
+WORKER_EFFICIENCY = 0.75
 
 
 def estimate_seconds(n_rows: int, model_names: list[str], task: str, folds: int = 5,
@@ -151,14 +152,14 @@ def compare_models(frame: pd.DataFrame, settings: TrainSettings, model_names: li
     if warm is not None:
         hard_stop = clock.at(HARD_STOP_SHARE)
         warm.join(timeout=30 if hard_stop is None else max(0.0, min(30.0, hard_stop - time.perf_counter())))
-    samples = _plan(data, rows, pipelines, folds, clock, n_jobs)
+    samples, order = _plan(data, rows, pipelines, folds, clock, n_jobs)
     for name in [name for name in pipelines if rows[name].status != STATUS_DONE or name in samples
                  and samples[name] is False]:
         pipelines.pop(name)
         yield rows[name]
     tasks = []
-    for name, pipeline in pipelines.items():
-        sample = samples.get(name)
+    for name in sorted(pipelines, key=lambda name: order.index(name) if name in order else -1):
+        pipeline, sample = pipelines[name], samples.get(name)
         tasks += _fold_tasks(data, name, pipeline, folds, sample)
         tasks.append(_refit_task(data, name, pipeline, folds, sample))
     outcomes: dict[str, dict[Any, dict[str, Any]]] = {name: {} for name in pipelines}
@@ -204,8 +205,11 @@ def _baseline_row(data: PreparedData, row: LeaderboardRow, pipeline: Pipeline) -
 
 
 def _plan(data: PreparedData, rows: dict[str, LeaderboardRow], pipelines: dict[str, Pipeline],
-          folds: list[FoldData], clock: _Clock, n_jobs: int) -> dict[str, np.ndarray | None | bool]:
-    """Which models train on a sample (their sorted training positions), and which cannot fit at all (False).
+          folds: list[FoldData], clock: _Clock,
+          n_jobs: int) -> tuple[dict[str, np.ndarray | None | bool], list[str]]:
+    """Which models train on a sample (their sorted training positions), which cannot fit at all (False),
+    and the order to run them in: the longest planned work first, so that the short fits fill the gaps
+    and a model still running at the deadline is a quick one.
 
     Each model is timed on a quarter of ``PROBE_ROWS`` and on ``PROBE_ROWS`` rows of the first fold;
     its fits on the whole table are extrapolated from both (``extrapolate_seconds``). Cheapest
@@ -214,7 +218,7 @@ def _plan(data: PreparedData, rows: dict[str, LeaderboardRow], pipelines: dict[s
     """
     n_train = len(data.y_train)
     if clock.budget_s is None or n_train < PROBE_MIN_ROWS or not folds or not pipelines:
-        return {}
+        return {}, list(pipelines)
     probe_seconds = _time_probes(data, rows, pipelines, folds, n_jobs, clock)
     plan: dict[str, np.ndarray | None | bool] = {}
     plan_end = clock.at(PLAN_SHARE)
@@ -229,13 +233,14 @@ def _plan(data: PreparedData, rows: dict[str, LeaderboardRow], pipelines: dict[s
 
     timed = sorted((name for name in pipelines if name in probe_seconds), key=lambda name: work(name, n_train))
     smallest = {name: work(name, min(MIN_SAMPLE_ROWS, n_train)) for name in timed}
+    planned: dict[str, float] = {}
     for position, name in enumerate(timed):
         # An equal share of what is left, but never eating the smallest samples of the models after it
         later = sum(smallest[other] for other in timed[position + 1:])
         share = min(left / (len(timed) - position), left - later)
         need = work(name, n_train)
         if need <= share:
-            plan[name], left = None, left - need
+            plan[name], left, planned[name] = None, left - need, need
             continue
         size = _rows_that_fit(lambda rows, name=name: work(name, rows), share, n_train)
         if size < min(MIN_SAMPLE_ROWS, n_train):
@@ -246,8 +251,9 @@ def _plan(data: PreparedData, rows: dict[str, LeaderboardRow], pipelines: dict[s
                                f"{max(share, 0) / n_jobs:.0f} s of the time budget left for it")
             continue
         plan[name] = stratified_sample(data.y_train, size, data.settings.seed, data.classes is not None)
-        left -= work(name, size)
-    return plan
+        planned[name] = work(name, size)
+        left -= planned[name]
+    return plan, sorted(planned, key=planned.__getitem__, reverse=True)
 
 
 def _time_probes(data: PreparedData, rows: dict[str, LeaderboardRow], pipelines: dict[str, Pipeline],
@@ -281,15 +287,17 @@ def _time_probes(data: PreparedData, rows: dict[str, LeaderboardRow], pipelines:
             if len(timed) == 2}
 
 
-def extrapolate_seconds(timed: tuple[float, float], rows: float, scaling: float) -> float:
-    """One fit's seconds on ``rows`` rows from fits timed on a quarter of ``PROBE_ROWS`` and on ``PROBE_ROWS``.
+def extrapolate_seconds(timed: tuple[float, float], rows: float, scaling: float,
+                        probe_rows: int | None = None) -> float:
+    """One fit's seconds on ``rows`` rows from fits timed on a quarter of ``probe_rows`` and on ``probe_rows``.
 
     Time is taken as a fixed part plus a part growing as ``rows ** scaling``: a small fit's fixed
     costs (start-up, a set number of boosting rounds) would otherwise be multiplied with the rows.
     When the two timings disagree (noise), the larger one is scaled as a whole, which overestimates.
     """
     small, large = timed
-    n_small, n_large = (PROBE_ROWS // 4) ** scaling, PROBE_ROWS ** scaling
+    probe_rows = probe_rows or PROBE_ROWS
+    n_small, n_large = (probe_rows // 4) ** scaling, probe_rows ** scaling
     if large <= small:
         return max(small, large) * rows ** scaling / n_large
     growth = (large - small) / (n_large - n_small)

@@ -150,7 +150,7 @@ class Leaderboard:
         return (real or finished or [None])[0]
 
     def to_frame(self, metrics: list[str] | None = None) -> pd.DataFrame:
-        """One row per model: cv mean and spread per metric, mean test score, fit time, status."""
+        """One row per model: cv mean and spread per metric, the refitted model's test score, fit time, status."""
         records = []
         for row in self.rows:
             names = metrics or list(row.cv) or []

@@ -1,11 +1,10 @@
 """Split, cross-validate and compare: one leak-free pipeline per model, results not figures.
 
 Every model is ``Pipeline([("preprocess", ColumnTransformer), ("model", estimator)])``, fitted on
-training folds only. A comparison fits each fold's preprocessing once and shares it between all
-algorithms (the same fitted transformer the pipeline would learn on those rows), then runs every
-(algorithm, fold) fit on all cores, yielding each algorithm's row as soon as its folds are done.
-Long work takes a ``progress(fraction, message)`` callback and a ``should_cancel()`` check that is
-consulted between fits.
+training folds only. Folds can be encoded once and shared between algorithms (the same fitted
+transformer the pipeline would learn on those rows); ``core.compare`` does that for a comparison.
+Fits run on all cores, and stop at a deadline when one is given. Long work takes a
+``progress(fraction, message)`` callback and a ``should_cancel()`` check consulted between fits.
 """
 
 from __future__ import annotations

@@ -67,7 +67,9 @@ class TuneResult:
     stopped: str | None = None  # None, "time" or "cancelled"
     run: RunResult | None = field(default=None, repr=False)
     seconds: float = 0.0
-    note: str | None = None  # says so when the search and refit ran past the time budget, and by how much
+    # Sentences saying what the budget changed: rows sampled, a refit without a new cross-validation,
+    # or how far the search and its refit ran past the budget.
+    note: str | None = None
 
 
 class _SearchStopped(Exception):
@@ -284,23 +286,20 @@ def tune_model(frame: pd.DataFrame, settings: TrainSettings, model_name: str, n_
                             "Check the features or try another model.") from None
     table = _trials_table(search.budget.results, prefix, sign)
     best_params, best_score = _best_trial(table, spec, method, metric)
-    result = TuneResult(spec.name, method, metric, table, best_params, best_score, search.budget.stopped,
-                        note=sample_note)
+    result = TuneResult(spec.name, method, metric, table, best_params, best_score, search.budget.stopped)
+    notes = [sample_note]
     if refit and best_params and search.budget.stopped != "cancelled":
         reuse, short_note = _search_cv_if_short(search.budget, table, spec, best_params, best_score, metric)
         result.run = train_model(frame, settings, spec.name, best_params, n_jobs=n_jobs, prepared=data,
                                  recipe=recipe, source_fingerprint=source_fingerprint, reuse_cv=reuse)
         if short_note:
-            result.run.record.notes.append(short_note)
-            sample_note = f"{sample_note}; {short_note}" if sample_note else short_note
-            result.note = sample_note
+            result.run.record.notes.append(short_note[0].upper() + short_note[1:] + ".")
+            notes.append(short_note)
     result.seconds = time.perf_counter() - started
     if time_budget_s is not None and result.seconds > time_budget_s:
-        over = result.seconds - time_budget_s
-        one_round = search.budget.round_seconds or 0.0
-        result.note = " ".join(filter(None, [sample_note and sample_note[0].upper() + sample_note[1:] + ".",
-                                             f"Ran {over:.1f} s past the time budget of {time_budget_s:g} s: one "
-                                             f"round of {spec.label} fits takes about {one_round:.1f} s here."]))
+        notes.append(f"ran {result.seconds - time_budget_s:.1f} s past the time budget of {time_budget_s:g} s: "
+                     f"one round of {spec.label} fits takes about {search.budget.round_seconds or 0.0:.1f} s here")
+    result.note = " ".join(note[0].upper() + note[1:] + "." for note in notes if note) or None
     return result
 
 
@@ -351,10 +350,12 @@ def _sample_to_fit(data: PreparedData, pipeline: Any, spec: ModelSpec, plan_end:
     rounds = math.ceil(MIN_TRIALS * folds / n_jobs) + math.ceil((folds + 1) / n_jobs)
     per_round = max(0.0, plan_end - time.perf_counter()) / rounds
     fold_share = (folds - 1) / folds
-    if extrapolate_seconds((timed[0], timed[1]), n_train * fold_share, spec.scaling) <= per_round:
+    def fold_fit(rows: float) -> float:
+        return extrapolate_seconds((timed[0], timed[1]), rows * fold_share, spec.scaling, len(probe))
+
+    if fold_fit(n_train) <= per_round:
         return data, None
-    size = max(MIN_SAMPLE_ROWS, _rows_that_fit(
-        lambda rows: extrapolate_seconds((timed[0], timed[1]), rows * fold_share, spec.scaling), per_round, n_train))
+    size = max(MIN_SAMPLE_ROWS, _rows_that_fit(fold_fit, per_round, n_train))
     if size >= n_train:
         return data, None
     sample = stratified_sample(data.y_train, size, data.settings.seed, data.classes is not None)
