@@ -1,10 +1,10 @@
-"""`python -m bench [load|pages|compare]`: run the benchmarks and print PASS/FAIL per target."""
+"""`python -m bench [load|pages|compare|budgets]`: run the benchmarks and print PASS/FAIL per target."""
 
 import sys
 
-from bench import compare, load_profile, pages
+from bench import budgets, compare, load_profile, pages
 
-SUITES = {"load": load_profile.run, "pages": pages.run, "compare": compare.run}
+SUITES = {"load": load_profile.run, "pages": pages.run, "compare": compare.run, "budgets": budgets.run}
 
 
 def main(argv: list[str]) -> int:

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import stat
 import sys
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -120,9 +122,19 @@ def command_train(args: argparse.Namespace) -> dict[str, Any]:
 def command_compare(args: argparse.Namespace) -> dict[str, Any]:
     from core.train import compare_leaderboard
 
+    started = time.perf_counter()
+    budget = args.time_budget
+    if budget is not None and not (budget > 0 and math.isfinite(budget)):
+        raise DataError(f"The time budget must be a positive number of seconds, not {budget:g}.")
+    models = [name.strip() for name in args.models.split(",") if name.strip()] if args.models else None
+    if args.models is not None and not models:
+        raise DataError("--models is empty. Give model names separated by commas, e.g. logistic_regression,"
+                        "random_forest.")
     frame, settings, _, table = _load_for_training(args)
-    leaderboard = compare_leaderboard(frame, settings, sort_by=args.sort_by)
-    return {**leaderboard.to_dict(), "notes": table.notes}
+    if budget is not None:  # reading the file counts against the budget too
+        budget = max(0.0, budget - (time.perf_counter() - started))
+    leaderboard = compare_leaderboard(frame, settings, models, sort_by=args.sort_by, time_budget_s=budget)
+    return {**leaderboard.to_dict(), "notes": table.notes, "seconds": round(time.perf_counter() - started, 3)}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -162,6 +174,11 @@ def build_parser() -> argparse.ArgumentParser:
     compare = commands.add_parser("compare", help="cross-validate several algorithms; leaderboard best first")
     _add_training_arguments(compare)
     compare.add_argument("--sort-by", help="metric to rank by (default roc_auc, balanced_accuracy or r2)")
+    compare.add_argument("--models", help="algorithms to compare, comma-separated, e.g. logistic_regression,"
+                                          "random_forest (default: the usual set for the table's size)")
+    compare.add_argument("--time-budget", type=float, metavar="SECONDS",
+                         help="stop within about this many seconds; models that would not finish are "
+                              "trained on a sample or skipped, as their rows say")
     compare.set_defaults(handler=command_compare)
     return parser
 

@@ -31,7 +31,9 @@ class ModelSpec:
 
     ``factory(params, seed, class_weight)`` returns an unfitted estimator from complete, validated
     parameters. ``max_default_rows`` leaves the algorithm out of the default compare set on larger
-    tables; ``cost`` is a rough relative cost per fit used for time estimates.
+    tables; ``cost`` is a rough relative cost per fit used for time estimates; ``scaling`` is how a
+    fit's time grows with the rows (time ~ rows ** scaling), used to extrapolate a timed small fit to
+    the whole table when a compare plans its time budget.
     """
 
     name: str
@@ -43,6 +45,7 @@ class ModelSpec:
     class_weight: bool = False
     max_default_rows: int | None = None
     cost: float = 1.0
+    scaling: float = 1.0
 
     def defaults(self) -> dict[str, Any]:
         return {spec.name: spec.default for spec in self.params}
@@ -341,20 +344,20 @@ _CATALOGUE: tuple[ModelSpec, ...] = (
         class_weight=True, cost=0.2),
     ModelSpec("k_nearest_neighbors", _C, "k-nearest neighbours", _knn(_C), _KNN,
               "Predicts the majority class of the k most similar training rows.",
-              max_default_rows=LARGE_DATA_ROWS, cost=0.4),
+              max_default_rows=LARGE_DATA_ROWS, cost=0.4, scaling=2.0),
     ModelSpec("decision_tree", _C, "Decision tree", _tree(_C), (
         _MAX_DEPTH, _MIN_SAMPLES_LEAF,
         ParamSpec("criterion", "choice", "gini", "Split quality", choices=("gini", "entropy", "log_loss"))),
         "A flowchart of yes/no questions; easy to read when shallow, over-fits when deep.",
-        class_weight=True, cost=0.3),
+        class_weight=True, cost=0.3, scaling=1.15),
     ModelSpec("random_forest", _C, "Random forest", _forest("random", _C),
               (_N_ESTIMATORS, _MAX_DEPTH, _MIN_SAMPLES_LEAF, _MAX_FEATURES),
               "Many decision trees on bootstrap samples, voting together; robust with little tuning.",
-              class_weight=True, max_default_rows=HUGE_DATA_ROWS, cost=3.0),
+              class_weight=True, max_default_rows=HUGE_DATA_ROWS, cost=3.0, scaling=1.15),
     ModelSpec("extra_trees", _C, "Extra trees", _forest("extra", _C),
               (_N_ESTIMATORS, _MAX_DEPTH, _MIN_SAMPLES_LEAF, _MAX_FEATURES),
               "Like a random forest but with random split points; faster and often as accurate.",
-              class_weight=True, max_default_rows=SMALL_DATA_ROWS, cost=2.5),
+              class_weight=True, max_default_rows=SMALL_DATA_ROWS, cost=2.5, scaling=1.15),
     ModelSpec("hist_gradient_boosting", _C, "Histogram gradient boosting", _hgb(_C),
               _hgb_specs(("log_loss",)),
               "Trees added one after another, each fixing the last one's errors; usually the most "
@@ -365,7 +368,7 @@ _CATALOGUE: tuple[ModelSpec, ...] = (
                         help="Larger gamma makes each training row's influence more local."),
         _probability()),
         "A support vector machine with a curved (RBF) boundary; strong on small, scaled data.",
-        class_weight=True, max_default_rows=SMALL_DATA_ROWS, cost=3.0),
+        class_weight=True, max_default_rows=SMALL_DATA_ROWS, cost=3.0, scaling=2.0),
     ModelSpec("svm_linear", _C, "SVM (linear)", _linear_svc, (_c(), _probability()),
               "A support vector machine with a straight boundary; fast on wide data.",
               class_weight=True, cost=0.2),
@@ -389,21 +392,22 @@ _CATALOGUE: tuple[ModelSpec, ...] = (
         "A mix of ridge and lasso penalties.", cost=0.2),
     ModelSpec("k_nearest_neighbors", _R, "k-nearest neighbours", _knn(_R), _KNN,
               "Averages the target of the k most similar training rows.",
-              max_default_rows=LARGE_DATA_ROWS, cost=0.4),
+              max_default_rows=LARGE_DATA_ROWS, cost=0.4, scaling=2.0),
     ModelSpec("decision_tree", _R, "Decision tree", _tree(_R), (
         _MAX_DEPTH, _MIN_SAMPLES_LEAF,
         ParamSpec("criterion", "choice", "squared_error", "Split quality",
                   choices=("squared_error", "absolute_error"), tunable=False,
                   help="'absolute_error' resists outliers but fits much more slowly.")),
-        "A flowchart of yes/no questions ending in an average; readable when shallow.", cost=0.3),
+        "A flowchart of yes/no questions ending in an average; readable when shallow.", cost=0.3,
+        scaling=1.15),
     ModelSpec("random_forest", _R, "Random forest", _forest("random", _R),
               (_N_ESTIMATORS, _MAX_DEPTH, _MIN_SAMPLES_LEAF, _MAX_FEATURES),
               "Many decision trees on bootstrap samples, averaged; robust with little tuning.",
-              max_default_rows=HUGE_DATA_ROWS, cost=3.0),
+              max_default_rows=HUGE_DATA_ROWS, cost=3.0, scaling=1.15),
     ModelSpec("extra_trees", _R, "Extra trees", _forest("extra", _R),
               (_N_ESTIMATORS, _MAX_DEPTH, _MIN_SAMPLES_LEAF, _MAX_FEATURES),
               "Like a random forest but with random split points; faster and often as accurate.",
-              max_default_rows=SMALL_DATA_ROWS, cost=2.5),
+              max_default_rows=SMALL_DATA_ROWS, cost=2.5, scaling=1.15),
     ModelSpec("hist_gradient_boosting", _R, "Histogram gradient boosting", _hgb(_R),
               _hgb_specs(("squared_error", "absolute_error")),
               "Trees added one after another, each fixing the last one's errors; usually the most "
@@ -414,7 +418,7 @@ _CATALOGUE: tuple[ModelSpec, ...] = (
         ParamSpec("gamma", "choice", "scale", "Kernel width (gamma)",
                   choices=("scale", "auto", 0.001, 0.01, 0.1, 1.0))),
         "A kernel method that ignores small errors; strong on small, scaled data.",
-        max_default_rows=SMALL_DATA_ROWS, cost=3.0),
+        max_default_rows=SMALL_DATA_ROWS, cost=3.0, scaling=2.0),
     ModelSpec("mlp", _R, "Neural network (MLP)", _mlp(_R), _MLP,
               "A small feed-forward neural network (the target is standardised while it learns).",
               max_default_rows=SMALL_DATA_ROWS, cost=5.0),

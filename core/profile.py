@@ -392,7 +392,7 @@ def leakage_candidates(
         sums = groups.T @ ranks  # classes x features
         between = ((sums ** 2) / groups.sum(axis=0)[:, None]).sum(axis=0)  # share of rank variance per class
     else:
-        target_ranks = y.rank().to_numpy(dtype=float)
+        target_ranks = y.rank().to_numpy(dtype=float, copy=True)  # pandas may hand out a read-only view
         target_ranks -= target_ranks.mean()
         between = (target_ranks @ ranks) ** 2 / max(float(target_ranks @ target_ranks), 1e-12)
     with np.errstate(invalid="ignore", divide="ignore"):

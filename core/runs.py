@@ -19,6 +19,7 @@ import pandas as pd
 from core.metrics import LOWER_IS_BETTER, metric_label
 
 STATUS_DONE, STATUS_FAILED, STATUS_SKIPPED, STATUS_CANCELLED = "done", "failed", "skipped", "cancelled"
+STATUS_SAMPLED = "sampled"  # finished, but trained on a stratified sample of the rows to fit the time budget
 
 
 def frame_fingerprint(frame: pd.DataFrame) -> str:
@@ -101,10 +102,12 @@ def new_run_id(model: str, settings: dict[str, Any], fingerprint: str, params: d
 class LeaderboardRow:
     """One algorithm's result in a comparison.
 
-    ``cv`` and ``cv_std`` are cross-validation mean and spread per metric. ``test`` is the mean over
-    the cross-validation models of their scores on the hold-out test rows (no extra fit is made for
-    it). ``fit_seconds`` is the mean time of one fit. A model that failed keeps its row with
-    ``status`` ``failed`` and the reason in ``error``; ``skipped`` and ``cancelled`` rows never ran.
+    ``cv`` and ``cv_std`` are cross-validation mean and spread per metric. ``test`` is the score on
+    the hold-out test rows of the model refitted on the whole training part (the figure "Train the
+    best" then shows). ``fit_seconds`` is that refit's time. A model that failed keeps its row with
+    ``status`` ``failed`` and the reason in ``error``; ``skipped`` and ``cancelled`` rows did not
+    finish and ``note`` says why; ``sampled`` rows were trained on ``sample_rows`` rows of the
+    training part (a stratified sample, to fit the time budget), as ``note`` says.
     """
 
     model: str
@@ -118,10 +121,12 @@ class LeaderboardRow:
     seconds: float | None = None
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
+    note: str | None = None
+    sample_rows: int | None = None
 
     @property
     def ok(self) -> bool:
-        return self.status == STATUS_DONE
+        return self.status in (STATUS_DONE, STATUS_SAMPLED)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -148,7 +153,7 @@ class Leaderboard:
         return Leaderboard(self.task, metric, list(self.rows), self.order)
 
     def best(self) -> LeaderboardRow | None:
-        """The top finished row, ignoring the baseline unless nothing else finished."""
+        """The top finished row; the baseline is a reference, chosen only when no real model finished."""
         finished = [row for row in self.rows if row.ok and row.cv.get(self.sort_by) is not None]
         real = [row for row in finished if row.model != "baseline"]
         return (real or finished or [None])[0]
@@ -182,8 +187,8 @@ class Leaderboard:
         """The JSON shape of ``python -m core compare`` (``cv`` holds means; extra keys are extras)."""
         return {"task": self.task, "sort_by": self.sort_by, "leaderboard": [
             {"model": row.model, "label": row.label, "status": row.status, "cv": row.cv, "cv_std": row.cv_std,
-             "test": row.test, "fit_seconds": row.fit_seconds, "error": row.error, "params": row.params,
-             "warnings": row.warnings}
+             "test": row.test, "fit_seconds": row.fit_seconds, "error": row.error, "note": row.note,
+             "params": row.params, "warnings": row.warnings, "sample_rows": row.sample_rows}
             for row in self.rows]}
 
 

@@ -1,11 +1,10 @@
 """Split, cross-validate and compare: one leak-free pipeline per model, results not figures.
 
 Every model is ``Pipeline([("preprocess", ColumnTransformer), ("model", estimator)])``, fitted on
-training folds only. A comparison fits each fold's preprocessing once and shares it between all
-algorithms (the same fitted transformer the pipeline would learn on those rows), then runs every
-(algorithm, fold) fit on all cores, yielding each algorithm's row as soon as its folds are done.
-Long work takes a ``progress(fraction, message)`` callback and a ``should_cancel()`` check that is
-consulted between fits.
+training folds only. Folds can be encoded once and shared between algorithms (the same fitted
+transformer the pipeline would learn on those rows); ``core.compare`` does that for a comparison.
+Fits run on all cores, and stop at a deadline when one is given. Long work takes a
+``progress(fraction, message)`` callback and a ``should_cancel()`` check consulted between fits.
 """
 
 from __future__ import annotations
@@ -25,14 +24,9 @@ from sklearn.pipeline import Pipeline
 
 from core import evaluate
 from core.errors import DataError
-from core.models import ModelSpec, default_compare_set, get_model, list_models
+from core.models import ModelSpec, get_model
 from core.preprocess import ColumnEncoding, build_preprocessor, default_encodings
 from core.runs import (
-    STATUS_CANCELLED,
-    STATUS_DONE,
-    STATUS_FAILED,
-    STATUS_SKIPPED,
-    Leaderboard,
     LeaderboardRow,
     RunRecord,
     frame_fingerprint,
@@ -46,6 +40,8 @@ MAX_FOLDS = 20
 # Shared fold preprocessing keeps every fold's encoded arrays in memory; above this it is skipped
 # and each fit runs the whole pipeline instead (slower, same results).
 SHARED_PREPROCESSING_MAX_BYTES = 1_500_000_000
+# Below this many training rows the folds are encoded in this process: workers would cost more than they save.
+PARALLEL_ENCODING_MIN_ROWS = 50_000
 
 
 class Cancelled(DataError):
@@ -366,22 +362,82 @@ class FoldData:
     Z_test: Any
 
 
-def prepare_folds(data: PreparedData, should_cancel: ShouldCancel | None = None) -> list[FoldData]:
-    """Fit each fold's preprocessor on that fold's training rows and encode its rows and the test rows."""
-    folds: list[FoldData] = []
-    for train_rows, validation_rows in data.splits:
-        _check_cancel(should_cancel)
-        preprocessor = seeded_preprocessor(data.encodings, data.settings.seed, data.task)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            Z_train = preprocessor.fit_transform(data.X_train.iloc[train_rows], data.y_train[train_rows])
-            Z_validation = preprocessor.transform(data.X_train.iloc[validation_rows])
-            Z_test = preprocessor.transform(data.X_test)
-        folds.append(FoldData(train_rows, validation_rows, preprocessor, Z_train, Z_validation, Z_test))
-        size = sum(getattr(z, "nbytes", 0) for z in (Z_train, Z_validation, Z_test)) * len(data.splits)
-        if size > SHARED_PREPROCESSING_MAX_BYTES:
-            return []
-    return folds
+def prepare_folds(data: PreparedData, should_cancel: ShouldCancel | None = None,
+                  include_whole: bool = False, n_jobs: int = 1,
+                  deadline: float | None = None) -> list[FoldData]:
+    """Fit each fold's preprocessor on that fold's training rows and encode its rows and the test rows.
+
+    ``include_whole`` appends one more entry encoded from the whole training part (no validation
+    rows): the refit that gives a model's test score shares it. With ``n_jobs`` > 1 the folds are
+    encoded in worker processes (on a large table encoding costs as much as several fits); at
+    ``deadline`` or a cancel the encoding stops with ``Cancelled``.
+    """
+    splits = list(data.splits)
+    if include_whole:
+        splits.append((np.arange(len(data.y_train)), np.arange(0)))
+    cancelled = False
+
+    def stop() -> bool:
+        nonlocal cancelled
+        cancelled = should_cancel is not None and should_cancel()
+        return cancelled
+
+    if _encoded_bytes(data, splits) > SHARED_PREPROCESSING_MAX_BYTES:
+        return []
+    tasks = []
+    for index, (train_rows, validation_rows) in enumerate(splits):
+        whole = len(train_rows) == len(data.y_train)
+        X_fold = data.X_train if whole else data.X_train.iloc[train_rows]
+        X_validation = data.X_train.iloc[validation_rows] if len(validation_rows) else None
+        tasks.append((index, _encode_fold, seeded_preprocessor(data.encodings, data.settings.seed, data.task),
+                      X_fold, data.y_train[train_rows], X_validation, data.X_test))
+    _check_cancel(should_cancel)
+    encoded: dict[int, dict[str, Any]] = {}
+    for index, outcome in _run_tasks(tasks, n_jobs if len(data.y_train) >= PARALLEL_ENCODING_MIN_ROWS else 1,
+                                     stop, deadline):
+        encoded[index] = outcome
+    if cancelled or len(encoded) < len(splits):
+        raise Cancelled("Cancelled before the folds were encoded.")
+    folds = [FoldData(train_rows, validation_rows, **encoded[index])
+             for index, (train_rows, validation_rows) in enumerate(splits)]
+    size = sum(getattr(z, "nbytes", 0) for fold in folds for z in (fold.Z_train, fold.Z_validation, fold.Z_test))
+    return [] if size > SHARED_PREPROCESSING_MAX_BYTES else folds
+
+
+def _encoded_bytes(data: PreparedData, splits: list[tuple[np.ndarray, np.ndarray]]) -> int:
+    """What every fold's encoded arrays would take, from the width of a small sample's encoding."""
+    sample = data.X_train.iloc[:2_000]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        width = seeded_preprocessor(data.encodings, data.settings.seed, data.task).fit_transform(
+            sample, data.y_train[:2_000]).shape[1]
+    rows = sum(len(train) + len(validation) + len(data.y_test) for train, validation in splits)
+    return rows * width * 8
+
+
+def _encode_fold(preprocessor: Any, X_train: pd.DataFrame, y_train: np.ndarray,
+                 X_validation: pd.DataFrame | None, X_test: pd.DataFrame) -> dict[str, Any]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        Z_train = preprocessor.fit_transform(X_train, y_train)
+        Z_validation = preprocessor.transform(X_validation) if X_validation is not None else None
+        Z_test = preprocessor.transform(X_test)
+    return {"preprocessor": preprocessor, "Z_train": Z_train, "Z_validation": Z_validation, "Z_test": Z_test}
+
+
+def stratified_sample(y: np.ndarray, n_rows: int, seed: int, classification: bool) -> np.ndarray:
+    """Sorted positions of ``n_rows`` rows, every class in its share; the same arguments give the same rows."""
+    from sklearn.model_selection import train_test_split
+
+    rows = np.arange(len(y))
+    if n_rows >= len(y):
+        return rows
+    stratify = y if classification and np.unique(y, return_counts=True)[1].min() >= 2 else None
+    # A stream of its own: the folds' splitter, seeded with ``seed`` too, draws the same permutation,
+    # and the sample would then be whole folds (some folds with no sampled row at all).
+    own_seed = int(np.random.SeedSequence([seed, 1]).generate_state(1)[0])
+    sample, _ = train_test_split(rows, train_size=n_rows, random_state=own_seed, stratify=stratify)
+    return np.sort(sample)
 
 
 def _fit_and_score(estimator: Any, Z_train: Any, y_train: np.ndarray, sets: dict[str, tuple[Any, np.ndarray]],
@@ -426,11 +482,21 @@ def _align_columns(values: np.ndarray | None, model_classes: np.ndarray,
     return full
 
 
-def _fit_pipeline(pipeline: Pipeline, X: pd.DataFrame, y: np.ndarray) -> dict[str, Any]:
+def _fit_pipeline(pipeline: Pipeline, X: pd.DataFrame, y: np.ndarray,
+                  sample: np.ndarray | None = None) -> dict[str, Any]:
+    """Fit the pipeline; with ``sample`` the preprocessing still learns from every row, the model from the sample.
+
+    That is how a compare trains a model on a sample (it shares preprocessing fitted on all rows), so
+    "Train the best" refits a sampled row to the same model and the same test score.
+    """
     started = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        pipeline.fit(X, y)
+        if sample is None:
+            pipeline.fit(X, y)
+        else:
+            Z = pipeline.named_steps["preprocess"].fit_transform(X, y)
+            pipeline.named_steps["model"].fit(Z[sample], y[sample])
     return {"pipeline": pipeline, "fit_seconds": time.perf_counter() - started}
 
 
@@ -463,20 +529,26 @@ def warm_up_workers(n_jobs: int | None = None) -> threading.Thread | None:
         return None
     from joblib import Parallel, delayed
 
+    def start_workers() -> None:
+        try:
+            Parallel(n_jobs=n_jobs)(delayed(_warm_up)() for _ in range(n_jobs))
+        except Exception:  # noqa: BLE001 - a budget that ended running fits also ends the warm-up: harmless
+            pass
+
     with _warm_up_lock:
         if _warm_up_thread is None or not _warm_up_thread.is_alive():
-            _warm_up_thread = threading.Thread(
-                target=lambda: Parallel(n_jobs=n_jobs)(delayed(_warm_up)() for _ in range(n_jobs)),
-                name="workbench-warm-up", daemon=True)
+            _warm_up_thread = threading.Thread(target=start_workers, name="workbench-warm-up", daemon=True)
             _warm_up_thread.start()
         return _warm_up_thread
 
 
-def _run_tasks(tasks: list[tuple[Any, ...]], n_jobs: int,
-               stop: Callable[[], bool]) -> Iterator[tuple[Any, dict]]:
+def _run_tasks(tasks: list[tuple[Any, ...]], n_jobs: int, stop: Callable[[], bool],
+               deadline: float | None = None) -> Iterator[tuple[Any, dict]]:
     """Run ``(key, function, *args)`` tasks on ``n_jobs`` workers, yielding ``(key, result)`` as each ends.
 
-    ``stop()`` is asked after every result; when it says so, the remaining tasks are abandoned.
+    ``stop()`` is asked after every result; when it says so, the remaining tasks are abandoned. At
+    ``deadline`` (a ``time.perf_counter()`` value) no new task starts, and with workers the fits
+    still running are ended with their processes rather than awaited.
     """
     from joblib import Parallel, delayed
 
@@ -485,20 +557,38 @@ def _run_tasks(tasks: list[tuple[Any, ...]], n_jobs: int,
 
     if n_jobs <= 1:
         for key, function, *args in tasks:
+            if deadline is not None and time.perf_counter() >= deadline:
+                return
             yield call(key, function, *args)
             if stop():
                 return
         return
     # One fit per batch: fits are coarse, and auto-batching would hold finished rows back behind slow fits.
-    results = Parallel(n_jobs=n_jobs, return_as="generator_unordered", batch_size=1)(
-        delayed(call)(key, function, *args) for key, function, *args in tasks)
+    parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered", batch_size=1)
+    results = parallel(delayed(call)(key, function, *args) for key, function, *args in tasks)
+    timer = None
+    if deadline is not None:
+        timer = threading.Timer(max(0.0, deadline - time.perf_counter()), _end_running_fits, (parallel,))
+        timer.daemon = True
+        timer.start()
     try:
         for item in results:
             yield item
             if stop():
                 break
     finally:
+        if timer is not None:
+            timer.cancel()
         results.close()
+
+
+def _end_running_fits(parallel: Any) -> None:
+    """Stop a joblib run now: no new task is dispatched and the worker processes still fitting are killed.
+
+    joblib does this itself when a task raises (``Parallel._abort``); its public API has no deadline,
+    so the budget's timer calls the same step. The result generator then ends after what was done.
+    """
+    parallel._abort()
 
 
 def _check_cancel(should_cancel: ShouldCancel | None) -> None:
@@ -552,10 +642,13 @@ def train_model(frame: pd.DataFrame, settings: TrainSettings, model_name: str,
     spec = get_model(model_name, data.task)
     params = spec.resolve_params(params)
     pipeline = make_pipeline(data.encodings, spec, params, data.settings.seed, data.settings.class_weight)
-    tasks: list[tuple[Any, ...]] = [("refit", _fit_pipeline, pipeline, data.X_train, data.y_train)]
     reuse = reuse_cv is not None and reuse_cv.ok and reuse_cv.model == spec.name and reuse_cv.params == params
+    sample = None
+    if reuse and reuse_cv.sample_rows:  # a row trained on a sample is refitted on the same sample
+        sample = stratified_sample(data.y_train, reuse_cv.sample_rows, data.settings.seed, data.classes is not None)
+    tasks: list[tuple[Any, ...]] = [("refit", _fit_pipeline, pipeline, data.X_train, data.y_train, sample)]
     if not reuse:
-        tasks += _fold_tasks(data, spec.name, pipeline, prepare_folds(data, should_cancel), with_test=False)
+        tasks += _fold_tasks(data, spec.name, pipeline, prepare_folds(data, should_cancel))
     if warm is not None:
         warm.join(timeout=30)
     outcomes: list[dict[str, Any]] = []
@@ -581,30 +674,68 @@ def train_model(frame: pd.DataFrame, settings: TrainSettings, model_name: str,
         raise Cancelled("Training was cancelled before it finished.")
     cv, cv_std = (reuse_cv.cv, reuse_cv.cv_std) if reuse else _summarise(outcomes, "validation")
     warnings_seen = sorted({w for o in outcomes for w in o["warnings"]})
+    sampled = [reuse_cv.note] if sample is not None and reuse_cv.note else []
     return _finish_run(data, spec, params, refit, cv, cv_std, started, outcomes, recipe, source_fingerprint,
-                       [*data.notes, *warnings_seen])
+                       [*data.notes, *sampled, *warnings_seen])
 
 
 def _fold_tasks(data: PreparedData, key: Any, pipeline: Pipeline, folds: list[FoldData],
-                with_test: bool) -> list[tuple[Any, ...]]:
-    """One task per fold: the bare model on shared encoded arrays, or the whole pipeline without them."""
+                sample: np.ndarray | None = None) -> list[tuple[Any, ...]]:
+    """One task per fold: the bare model on shared encoded arrays, or the whole pipeline without them.
+
+    With ``sample`` (sorted positions in the training part) each fold's model learns only from the
+    sampled rows of its training rows, and is still scored on every row of its validation fold.
+    """
     tasks = []
-    y_test = data.y_test
     for index, (train_rows, validation_rows) in enumerate(data.splits):
-        y_train, y_validation = data.y_train[train_rows], data.y_train[validation_rows]
+        keep = slice(None) if sample is None else np.isin(train_rows, sample)
+        y_train, y_validation = data.y_train[train_rows][keep], data.y_train[validation_rows]
         if folds:
             fold = folds[index]
-            estimator, Z_train, Z_validation, Z_test = (pipeline.named_steps["model"], fold.Z_train,
-                                                        fold.Z_validation, fold.Z_test)
+            estimator, Z_train, Z_validation = (pipeline.named_steps["model"], fold.Z_train[keep],
+                                                fold.Z_validation)
         else:
-            estimator, Z_train, Z_validation, Z_test = (pipeline, data.X_train.iloc[train_rows],
-                                                        data.X_train.iloc[validation_rows], data.X_test)
-        sets = {"validation": (Z_validation, y_validation)}
-        if with_test:
-            sets["test"] = (Z_test, y_test)
-        tasks.append(((key, index), _fit_and_score, estimator, Z_train, y_train, sets, data.task,
-                      data.classes))
+            estimator, Z_train, Z_validation = (pipeline, data.X_train.iloc[train_rows[keep]],
+                                                data.X_train.iloc[validation_rows])
+        tasks.append(((key, index), _fit_and_score, estimator, Z_train, y_train,
+                      {"validation": (Z_validation, y_validation)}, data.task, data.classes))
     return tasks
+
+
+def _refit_task(data: PreparedData, key: Any, pipeline: Pipeline, folds: list[FoldData],
+                sample: np.ndarray | None = None) -> tuple[Any, ...]:
+    """The model fitted on the whole training part (or its sample) and scored on the test rows.
+
+    ``folds`` ends with the whole training part's encoding (``prepare_folds(include_whole=True)``);
+    the model learns from it exactly as ``train_model``'s pipeline would, so both give one test score.
+    """
+    rows = slice(None) if sample is None else sample
+    y_train = data.y_train[rows]
+    if folds:
+        estimator, Z_train, Z_test = pipeline.named_steps["model"], folds[-1].Z_train[rows], folds[-1].Z_test
+    else:
+        estimator, Z_train, Z_test = pipeline, data.X_train.iloc[rows], data.X_test
+        if sample is not None:  # the preprocessing learns from every row, as in train_model
+            return ((key, "refit"), _fit_sample_and_score, pipeline, data.X_train, data.y_train, sample,
+                    data.X_test, data.y_test, data.task, data.classes)
+    return ((key, "refit"), _fit_and_score, estimator, Z_train, y_train, {"test": (Z_test, data.y_test)},
+            data.task, data.classes)
+
+
+def _fit_sample_and_score(pipeline: Pipeline, X: pd.DataFrame, y: np.ndarray, sample: np.ndarray,
+                          X_test: pd.DataFrame, y_test: np.ndarray, task: str,
+                          classes: np.ndarray | None) -> dict[str, Any]:
+    """``_fit_pipeline`` on a sample, then the test score (for tables too big to share encodings)."""
+    outcome: dict[str, Any] = {"error": None, "warnings": []}
+    try:
+        started = time.perf_counter()
+        fitted = _fit_pipeline(clone(pipeline), X, y, sample)
+        outcome["fit_seconds"] = fitted["fit_seconds"]
+        outcome["test"] = _score(fitted["pipeline"], X_test, y_test, task, classes)
+        outcome["seconds"] = time.perf_counter() - started
+    except Exception as exc:  # noqa: BLE001 - one failing algorithm must not stop the others
+        outcome["error"] = f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
+    return outcome
 
 
 def _finish_run(data: PreparedData, spec: ModelSpec, params: dict[str, Any], refit: dict[str, Any],
@@ -628,123 +759,5 @@ def _finish_run(data: PreparedData, spec: ModelSpec, params: dict[str, Any], ref
     return RunResult(record, pipeline, predictions, data)
 
 
-# ----------------------------------------------------------------------------- compare
-def estimate_seconds(n_rows: int, model_names: list[str], task: str, folds: int = 5,
-                     n_jobs: int | None = None) -> float:
-    """A rough wall-time estimate (rows x folds x models) shown before a comparison starts."""
-    cost = sum(get_model(name, task).cost for name in model_names)
-    return 1.0 + cost * (folds + 1) * max(n_rows, 1_000) / 10_000 * 0.35 / (n_jobs or default_n_jobs())
-
-
-def compare_models(frame: pd.DataFrame, settings: TrainSettings, model_names: list[str] | None = None,
-                   time_budget_s: float | None = None, progress: Progress | None = None,
-                   should_cancel: ShouldCancel | None = None, n_jobs: int | None = None,
-                   params: dict[str, dict[str, Any]] | None = None,
-                   prepared: PreparedData | None = None) -> Iterator[LeaderboardRow]:
-    """Cross-validate several algorithms on the same folds, yielding each row as soon as it is done.
-
-    ``model_names`` None compares ``default_compare_set`` (the baseline is always added). A model
-    that fails yields a ``failed`` row with its reason; after ``time_budget_s`` or a cancel, the
-    models not yet finished yield ``skipped`` or ``cancelled`` rows. ``params`` maps a model name to
-    parameters other than its defaults.
-    """
-    started = time.perf_counter()
-    n_jobs = n_jobs or default_n_jobs()
-    warm = warm_up_workers(n_jobs)
-    data = prepared or prepare_xy(frame, settings)
-    names = _compare_names(data, model_names, time_budget_s)
-    rows: dict[str, LeaderboardRow] = {}
-    pipelines: dict[str, Pipeline] = {}
-    for name in names:
-        spec = get_model(name, data.task)
-        try:
-            chosen = spec.resolve_params((params or {}).get(name))
-            pipelines[name] = make_pipeline(data.encodings, spec, chosen, data.settings.seed,
-                                            data.settings.class_weight)
-            rows[name] = LeaderboardRow(name, spec.label, chosen)
-        except DataError as exc:
-            rows[name] = LeaderboardRow(name, spec.label, dict((params or {}).get(name) or {}),
-                                        status=STATUS_FAILED, error=str(exc))
-    for name in names:
-        if rows[name].status == STATUS_FAILED:
-            yield rows[name]
-    if progress is not None:
-        progress(0.0, "Encoding the folds...")
-    try:
-        folds = prepare_folds(data, should_cancel)
-    except Cancelled:
-        folds = []
-    tasks = [task for name in names if name in pipelines
-             for task in _fold_tasks(data, name, pipelines[name], folds, with_test=True)]
-    if warm is not None:
-        warm.join(timeout=30)
-    outcomes: dict[str, list[dict[str, Any]]] = {name: [] for name in pipelines}
-    state: dict[str, str | None] = {"stopped": None}
-
-    def stop() -> bool:
-        # The budget only counts once the baseline is done: a leaderboard always has its baseline.
-        baseline_done = rows["baseline"].cv or rows["baseline"].status != STATUS_DONE
-        if should_cancel is not None and should_cancel():
-            state["stopped"] = STATUS_CANCELLED
-        elif time_budget_s is not None and baseline_done and time.perf_counter() - started > time_budget_s:
-            state["stopped"] = STATUS_SKIPPED
-        return state["stopped"] is not None
-
-    if not stop():
-        for done, ((name, fold), outcome) in enumerate(_run_tasks(tasks, n_jobs, stop), start=1):
-            outcomes[name].append({**outcome, "fold": fold})
-            if progress is not None:
-                progress(done / len(tasks),
-                         f"{rows[name].label}: fold {len(outcomes[name])} of {len(data.splits)}")
-            finished = len(outcomes[name]) == len(data.splits) or outcome["error"]
-            if finished and rows[name].status == STATUS_DONE and not rows[name].cv:
-                yield _finish_row(rows[name], outcomes[name])
-    for name in pipelines:
-        row = rows[name]
-        if row.status == STATUS_DONE and not row.cv:
-            row.status = state["stopped"] or STATUS_SKIPPED
-            row.error = (f"Skipped: the time budget of {time_budget_s:g} s ran out before it finished."
-                         if row.status == STATUS_SKIPPED else "Cancelled before it finished.")
-            yield row
-    if progress is not None:
-        progress(1.0, "Cancelled." if state["stopped"] == STATUS_CANCELLED else "Done.")
-
-
-def _compare_names(data: PreparedData, model_names: list[str] | None,
-                   time_budget_s: float | None) -> list[str]:
-    names = list(dict.fromkeys(model_names or default_compare_set(data.task, len(data.y_train))))
-    for name in names:
-        get_model(name, data.task)
-    if "baseline" not in names:
-        names.append("baseline")
-    rest = [name for name in names if name != "baseline"]
-    # Costly models first keeps both cores busy to the end; with a budget, cheap ones first finish more.
-    rest.sort(key=lambda name: get_model(name, data.task).cost, reverse=time_budget_s is None)
-    return ["baseline", *rest]
-
-
-def _finish_row(row: LeaderboardRow, outcomes: list[dict[str, Any]]) -> LeaderboardRow:
-    errors = [o["error"] for o in outcomes if o["error"]]
-    if errors:
-        row.status, row.error = STATUS_FAILED, errors[0]
-        return row
-    row.cv, row.cv_std = _summarise(outcomes, "validation")
-    row.test, _ = _summarise(outcomes, "test")
-    row.fit_seconds = float(np.mean([o["fit_seconds"] for o in outcomes]))
-    row.seconds = float(sum(o["seconds"] for o in outcomes))
-    row.warnings = sorted({w for o in outcomes for w in o["warnings"]})
-    return row
-
-
-def compare_leaderboard(frame: pd.DataFrame, settings: TrainSettings, model_names: list[str] | None = None,
-                        sort_by: str | None = None, **options: Any) -> Leaderboard:
-    """Run ``compare_models`` to the end and collect its rows, best first by ``sort_by``."""
-    warm_up_workers(options.get("n_jobs"))
-    data = options.pop("prepared", None) or prepare_xy(frame, settings)
-    sort_by = sort_by or evaluate.default_sort_metric(data.task, data.n_classes)
-    if sort_by not in evaluate.metric_names(data.task):
-        raise DataError(f"Cannot sort a {data.task} leaderboard by '{sort_by}'. Use one of: "
-                        f"{', '.join(evaluate.metric_names(data.task))}.")
-    rows = list(compare_models(frame, settings, model_names, prepared=data, **options))
-    order = [spec.name for spec in list_models(data.task)]
-    return Leaderboard(data.task, sort_by, rows, order)
+# The comparison lives in core.compare; these names stay importable from here.
+from core.compare import compare_leaderboard, compare_models, estimate_seconds  # noqa: E402, F401

@@ -67,7 +67,23 @@ def test_compare_sorts_by_another_metric_and_replays_a_recipe(capsys, tmp_path):
     assert best["cv"]["accuracy"] < 0.9  # sepals alone separate the species far less well than petals
 
 
+def test_compare_takes_the_models_and_a_time_budget(capsys):
+    code, result, _ = _run(capsys, "compare", IRIS, "--target", "species", "--folds", "3",
+                           "--models", "logistic_regression, naive_bayes", "--time-budget", "60")
+    assert code == 0
+    rows = result["leaderboard"]
+    assert {row["model"] for row in rows} == {"logistic_regression", "naive_bayes", "baseline"}
+    assert all({"model", "status", "cv", "test", "fit_seconds", "error", "note"} <= set(row) for row in rows)
+    assert all(row["status"] == "done" and row["error"] is None for row in rows)
+    assert result["seconds"] < 60 * 1.1
+    assert rows[-1]["model"] == "baseline"  # a real model that beats the reference ranks above it
+
+
 @pytest.mark.parametrize(("argv", "message"), [
+    (["compare", IRIS, "--target", "species", "--models", "ridge"], "Unknown classification model 'ridge'"),
+    (["compare", IRIS, "--target", "species", "--models", ","], "--models is empty"),
+    (["compare", IRIS, "--target", "species", "--time-budget", "0"], "positive number of seconds"),
+    (["compare", IRIS, "--target", "species", "--time-budget", "soon"], "invalid float value"),
     (["compare", IRIS, "--target", "colour"], "Target column 'colour' is not in the table"),
     (["compare", "missing.csv", "--target", "species"], "File not found"),
     (["compare", DIABETES, "--target", "sex", "--task", "regression"], "Regression needs a numeric target"),

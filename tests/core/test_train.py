@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import cross_validate
 
 from core import models
@@ -24,6 +25,7 @@ from core.train import (
     prepare_folds,
     prepare_xy,
     train_model,
+    warm_up_workers,
 )
 
 FAST = ["logistic_regression", "decision_tree", "naive_bayes"]
@@ -280,14 +282,14 @@ def test_time_budget_and_cancel_mark_unfinished_models(penguins):
     board = compare_leaderboard(penguins, settings, FAST, time_budget_s=0.0, n_jobs=1)
     status = {row.model: row.status for row in board.rows}
     assert status == {"baseline": "done", **{name: "skipped" for name in FAST}}
-    assert "time budget" in board.rows[-1].error
+    assert all("time budget" in row.note and row.error is None for row in board.rows if row.status == "skipped")
     clicked = []
     rows = []
     for row in compare_models(penguins, settings, FAST, should_cancel=lambda: bool(clicked), n_jobs=1):
         rows.append(row)
         clicked.append(True)  # Cancel is clicked as soon as the first row shows
     assert [row.status for row in rows] == ["done"] + ["cancelled"] * len(FAST)
-    assert rows[0].model == "baseline" and rows[1].error == "Cancelled before it finished."
+    assert rows[0].model == "baseline" and rows[1].note == "Cancelled before it finished."
 
 
 def test_best_row_can_be_refitted_without_cross_validating_again(penguins):
@@ -298,3 +300,123 @@ def test_best_row_can_be_refitted_without_cross_validating_again(penguins):
     run = train_model(penguins, settings, best.model, best.params, reuse_cv=best, prepared=data, n_jobs=1)
     assert run.record.cv == best.cv and run.record.timings["cv_fit_seconds"] == 0
     assert isinstance(board, Leaderboard) and board.to_dict()["leaderboard"][0]["model"] == best.model
+
+
+# ----------------------------------------------------------------------------- budgets and honest test scores
+class SlowLogistic(ClassifierMixin, BaseEstimator):
+    """Logistic regression that sleeps ``seconds`` plus ``seconds_per_row`` a training row: a fit whose time we set."""
+
+    def __init__(self, seconds_per_row=0.0, seconds=0.0):
+        self.seconds_per_row, self.seconds = seconds_per_row, seconds
+
+    def fit(self, X, y):
+        import time
+
+        from sklearn.linear_model import LogisticRegression
+
+        time.sleep(self.seconds + self.seconds_per_row * len(y))
+        self.model_ = LogisticRegression(max_iter=500).fit(X, y)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X)
+
+    def predict_proba(self, X):
+        return self.model_.predict_proba(X)
+
+
+def _slow_spec(name: str, **sleep) -> ModelSpec:
+    return ModelSpec(name, "classification", f"Slow {name}", lambda p, s, c: SlowLogistic(**sleep))
+
+
+def test_the_budget_stops_fits_in_flight_instead_of_waiting_for_them(penguins, monkeypatch):
+    import time
+
+    monkeypatch.setattr(models, "_CATALOGUE", (*models._CATALOGUE, _slow_spec("slow", seconds=60.0)))
+    warm_up_workers(2).join()  # as the page does when it opens
+    started = time.perf_counter()
+    board = compare_leaderboard(penguins, TrainSettings(target="species", folds=3),
+                                ["logistic_regression", "slow"], time_budget_s=10.0, n_jobs=2)
+    elapsed = time.perf_counter() - started
+    assert elapsed < 20  # each of its fits sleeps 60 s: they were stopped, not awaited
+    by_model = {row.model: row for row in board.rows}
+    assert by_model["slow"].status == "skipped" and by_model["slow"].error is None
+    assert "time budget ran out" in by_model["slow"].note and "0 of 4 fits" in by_model["slow"].note
+    assert by_model["logistic_regression"].status == "done" and board.best().model == "logistic_regression"
+
+
+def _rows_table(n: int = 30_000, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 3))
+    colour = rng.choice(["red", "green", "blue"], n)
+    label = np.where(x[:, 0] + 0.5 * (colour == "red") + rng.normal(0, 0.7, n) > 0.2, "yes", "no")
+    return pd.DataFrame({"a": x[:, 0], "b": x[:, 1], "c": x[:, 2], "colour": colour, "label": label})
+
+
+def test_a_model_too_slow_for_the_budget_is_trained_on_a_stratified_sample(monkeypatch):
+    # 0.5 ms a row: one fit on the 24,000 training rows sleeps 12 s; its six fits need 30 s on two workers
+    monkeypatch.setattr(models, "_CATALOGUE", (*models._CATALOGUE, _slow_spec("slow", seconds_per_row=5e-4)))
+    monkeypatch.setattr("core.compare.PROBE_ROWS", 1_000)  # each model is timed on 1,000 rows
+    frame = _rows_table()
+    settings = TrainSettings(target="label", folds=5, seed=3)
+    data = prepare_xy(frame, settings)
+    warm_up_workers(2).join()
+    board = compare_leaderboard(frame, settings, ["logistic_regression", "slow"], prepared=data,
+                                time_budget_s=20.0, n_jobs=2)
+    slow = next(row for row in board.rows if row.model == "slow")
+    assert slow.status == "sampled" and slow.ok and slow.error is None
+    assert 1_000 <= slow.sample_rows < 24_000
+    assert slow.note == f"trained on {slow.sample_rows:,} of 24,000 rows (stratified) to fit the budget"
+    assert slow.cv["accuracy"] > 0.7 and slow.test["accuracy"] > 0.7
+    # "Train the best" on that row trains the same sample: the same model, the same test score
+    run = train_model(frame, settings, "slow", slow.params, reuse_cv=slow, prepared=data, n_jobs=2)
+    assert run.record.test == pytest.approx(slow.test)
+    assert slow.note in run.record.notes
+
+
+def test_the_leaderboard_test_score_is_the_refitted_models_score(penguins):
+    settings = TrainSettings(target="species", folds=3, seed=5)
+    board = compare_leaderboard(penguins, settings, ["logistic_regression", "decision_tree"], n_jobs=2)
+    for name in ("logistic_regression", "decision_tree", "baseline"):
+        row = next(row for row in board.rows if row.model == name)
+        run = train_model(penguins, settings, name, n_jobs=1)
+        assert row.test == pytest.approx(run.record.test)
+        assert row.fit_seconds is not None
+
+
+def test_best_prefers_any_real_model_to_the_baseline():
+    from core.runs import LeaderboardRow
+
+    rows = [LeaderboardRow("baseline", "Baseline", {}, cv={"accuracy": 0.9}),
+            LeaderboardRow("decision_tree", "Decision tree", {}, status="sampled", cv={"accuracy": 0.6},
+                           sample_rows=1000, note="trained on 1,000 of 9,000 rows (stratified) to fit the budget"),
+            LeaderboardRow("svm_rbf", "SVM", {}, status="skipped", note="skipped: ...")]
+    board = Leaderboard("classification", "accuracy", rows)
+    assert board.best().model == "decision_tree"
+    only_baseline = Leaderboard("classification", "accuracy", [rows[0], rows[2]])
+    assert only_baseline.best().model == "baseline"
+    assert set(board.to_dict()["leaderboard"][1]) >= {"model", "status", "cv", "test", "fit_seconds", "error",
+                                                      "note"}
+
+
+def test_fit_times_are_extrapolated_from_a_fixed_and_a_growing_part():
+    from core.compare import PROBE_ROWS, extrapolate_seconds
+
+    small, large = PROBE_ROWS // 4, PROBE_ROWS
+    # 1 s of fixed cost plus 0.1 ms a row, timed at both sizes: 1 s + 10 s on 100,000 rows (not 1.2 s x 10)
+    timed = (1.0 + 1e-4 * small, 1.0 + 1e-4 * large)
+    assert extrapolate_seconds(timed, 100_000, 1.0) == pytest.approx(11.0)
+    # timings that disagree (the larger fit was not slower) are scaled as a whole: an overestimate
+    assert extrapolate_seconds((2.0, 1.5), 10 * large, 1.0) == pytest.approx(20.0)
+
+
+@pytest.mark.parametrize("target", ["label", "amount"])
+def test_a_sample_of_the_training_part_spreads_over_every_fold(target):
+    from core.train import stratified_sample
+
+    frame = _numbers(3_000)
+    data = prepare_xy(frame, TrainSettings(target=target, seed=0))
+    sample = stratified_sample(data.y_train, 600, 0, data.classes is not None)
+    for _, validation_rows in data.splits:
+        assert 80 <= np.isin(validation_rows, sample).sum() <= 160  # about a fifth of 600 in each fold
