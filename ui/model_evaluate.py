@@ -63,6 +63,8 @@ def render_evaluation(run: RunResult, key: str) -> None:
     st.caption(f"{md_escape(record.caption())} · data {record.data_fingerprint}")
     st.caption("Cross-validation: mean and spread over the folds of the training rows. Test set: the model "
                "refitted on all training rows, scored once on the hold-out rows.")
+    for note in record.notes:  # rows dropped, columns left out, a sample used: what shaped this run
+        st.caption(md_escape(note))
     performance = CLASSIFICATION_VIEWS if run.task == "classification" else REGRESSION_VIEWS
     views = performance + EXPLAIN_VIEWS
     # A select box, not a row of buttons: a row of eleven views is clipped on a laptop screen.

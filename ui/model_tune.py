@@ -74,6 +74,8 @@ def _show_result(result: TuneResult, label: str) -> None:
         stopped = f" Stopped early: {_STOPPED[result.stopped]}." if result.stopped else ""
         st.markdown(f"**Best {metric_label(result.metric)} of {label}: {result.best_score:.4g}** (cross-validated, "
                     f"{len(result.trials)} trials in {result.seconds:.1f} s).{stopped}")
+        if result.note:
+            st.info(md_escape(result.note), icon=":material/timer:")
         st.json(result.best_params, expanded=True)
         if result.run is not None:
             st.success("The best setting was trained on the whole training part: open Evaluate to see it.")
