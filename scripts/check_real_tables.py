@@ -8,13 +8,19 @@ evaluation and explanation function of ``core.evaluate`` and draw its figure wit
 ``core.model_plots``, as the Evaluate page does. Partial dependence runs on the first feature (the
 page's default) and on one feature of every other encoding role; the tree view gets a decision
 tree trained for it. Each step ends ``ok``, ``message`` (a ``DataError``: what a user would read)
-or ``CRASH`` (any other exception: a bug). A table of timings goes to stdout, then every message
-and crash (with its traceback under ``--details``). Exit 1 when anything crashed.
+or ``CRASH`` (any other exception: a bug); each table runs in its own process group, and a table
+still running after ``--timeout`` seconds is stopped and its running step marked ``HANG``. A table
+of timings goes to stdout, then every message, crash and hang (with its traceback under
+``--details``). Exit 1 when anything crashed or hung.
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
+import os
+import queue
+import signal
 import sys
 import time
 import traceback
@@ -50,10 +56,16 @@ class TableReport:
     file: str
     steps: list[Step] = field(default_factory=list)
     facts: dict[str, Any] = field(default_factory=dict)
+    send: Callable[[str, Any], None] = field(default=lambda kind, value: None, repr=False)
+
+    def fact(self, key: str, value: Any) -> None:
+        self.facts[key] = value
+        self.send("fact", {key: value})
 
     def run(self, name: str, work: Callable[[], Any]) -> Any:
         """Time one step; a DataError is a message for the user, anything else a crash."""
         step = Step(name)
+        self.send("start", name)
         started = time.perf_counter()
         result = None
         try:
@@ -65,6 +77,7 @@ class TableReport:
             step.trace = traceback.format_exc()
         step.seconds = time.perf_counter() - started
         self.steps.append(step)
+        self.send("step", step)
         print(f"  {self.file} {name}: {step.outcome} ({step.seconds:.1f} s)", file=sys.stderr, flush=True)
         return result
 
@@ -116,17 +129,16 @@ def _explanations(report: TableReport, run: Any) -> None:
     report.run("explain:learning_curve", lambda: figures.learning_curve_figure(evaluate.learning_curve_data(run)))
 
 
-def check_table(path: Path, target: str, task: str, budget: float) -> TableReport:
-    report = TableReport(path.name)
+def check_table(report: TableReport, path: Path, target: str, task: str, budget: float) -> TableReport:
     table = report.run("read", lambda: read_csv_file(path))
     if table is None:
         return report
     frame = table.frame
-    report.facts["shape"] = f"{frame.shape[0]:,} x {frame.shape[1]:,}"
+    report.fact("shape", f"{frame.shape[0]:,} x {frame.shape[1]:,}")
     profile = report.run("profile", lambda: profile_table(frame, None, target))
     if profile is not None:
-        report.facts["guess"] = getattr(profile, "suggested_target", "(no suggested_target)")
-        report.facts["kinds"] = {str(k) for k in profile.kinds().values()}
+        report.fact("guess", getattr(profile, "suggested_target", "(no suggested_target)"))
+        report.fact("kinds", sorted({str(kind) for kind in profile.kinds().values()}))
     settings = TrainSettings(target=target, task=task)
     data = report.run("prepare", lambda: prepare_xy(frame, settings))
     if data is None:
@@ -137,14 +149,15 @@ def check_table(path: Path, target: str, task: str, budget: float) -> TableRepor
     statuses: dict[str, list[str]] = {}
     for row in rows:
         statuses.setdefault(row.status, []).append(row.model)
-    report.facts["compare"] = {status: len(models) for status, models in statuses.items()}
-    report.facts["compare_rows"] = [(row.model, row.status, row.error) for row in rows]
+    report.fact("compare", {status: len(models) for status, models in statuses.items()})
+    report.fact("compare_rows", [(row.model, row.status, row.error) for row in rows])
     board = Leaderboard(data.task, evaluate.default_sort_metric(data.task, data.n_classes), rows)
     best = board.best()
     if best is None:
-        report.steps.append(Step("train_best", outcome="message", detail="no finished row to train"))
+        report.steps.append(step := Step("train_best", outcome="message", detail="no finished row to train"))
+        report.send("step", step)
         return report
-    report.facts["best"] = best.model
+    report.fact("best", best.model)
     run = report.run("train_best", lambda: train_model(frame, settings, best.model, best.params,
                                                         reuse_cv=best, prepared=data))
     if run is None:
@@ -161,6 +174,49 @@ def check_table(path: Path, target: str, task: str, budget: float) -> TableRepor
     return report
 
 
+def _check_in_child(send_queue: Any, path: Path, target: str, task: str, budget: float) -> None:
+    os.setpgrp()  # the table's worker processes join this group, so a hang is stopped whole
+    report = TableReport(path.name, send=lambda kind, value: send_queue.put((kind, value)))
+    check_table(report, path, target, task, budget)
+    send_queue.put(("done", None))
+
+
+def check_table_in_child(path: Path, target: str, task: str, budget: float, timeout: float) -> TableReport:
+    """``check_table`` in a forked process group; stopped with its workers after ``timeout`` seconds."""
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    child = context.Process(target=_check_in_child, args=(results, path, target, task, budget))
+    started = time.perf_counter()
+    child.start()
+    report, running, done = TableReport(path.name), None, False
+    while not done and time.perf_counter() - started < timeout:
+        try:
+            kind, value = results.get(timeout=1.0)
+        except queue.Empty:
+            if not child.is_alive():
+                break
+            continue
+        if kind == "start":
+            running = (value, time.perf_counter())
+        elif kind == "step":
+            report.steps.append(value)
+            running = None
+        elif kind == "fact":
+            report.facts.update(value)
+        done = kind == "done"
+    if not done:
+        if child.is_alive():
+            os.killpg(child.pid, signal.SIGKILL)
+            name, since = running or ("(between steps)", time.perf_counter())
+            report.steps.append(Step(name, time.perf_counter() - since, "HANG",
+                                     f"still running when the table's {timeout:g} s ran out; stopped"))
+        else:
+            report.steps.append(Step(running[0] if running else "(child)", 0.0, "CRASH",
+                                     f"the process died (exit code {child.exitcode})"))
+    child.join(timeout=10)
+    return report
+
+
 def print_reports(reports: list[TableReport], details: bool) -> None:
     header = f"{'table':24} {'shape':>15} {'read':>6} {'profile':>8} {'compare':>8} {'train':>6} " \
              f"{'eval':>6} {'explain':>8} {'tree':>6}  best / compare rows"
@@ -174,8 +230,7 @@ def print_reports(reports: list[TableReport], details: bool) -> None:
               f"{report.facts.get('best', '-')} / {report.facts.get('compare', '-')}")
     print()
     for report in reports:
-        kinds = sorted(report.facts.get("kinds", []))
-        print(f"== {report.file}: target guess {report.facts.get('guess')!r}; kinds {kinds}")
+        print(f"== {report.file}: target guess {report.facts.get('guess')!r}; kinds {report.facts.get('kinds')}")
         for model, status, error in report.facts.get("compare_rows", []):
             if status != "done":
                 print(f"   compare {model}: {status}: {error}")
@@ -191,6 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, default=30.0, help="compare time budget per table, seconds")
     parser.add_argument("--only", action="append", help="a table's file name (repeatable)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the corpus folder")
+    parser.add_argument("--timeout", type=float, default=900.0, help="seconds a table may take before it is stopped")
     parser.add_argument("--details", action="store_true", help="print the traceback of every crash")
     args = parser.parse_args(argv)
     tables = build_corpus(args.out, verbose=False)
@@ -199,9 +255,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.only and table["file"] not in args.only:
             continue
         print(f"checking {table['file']}...", file=sys.stderr, flush=True)
-        reports.append(check_table(args.out / table["file"], table["target"], table["task"], args.budget))
+        reports.append(check_table_in_child(args.out / table["file"], table["target"], table["task"],
+                                            args.budget, args.timeout))
     print_reports(reports, args.details)
-    return 1 if any(step.outcome == "CRASH" for report in reports for step in report.steps) else 0
+    return 1 if any(step.outcome in ("CRASH", "HANG") for report in reports for step in report.steps) else 0
 
 
 if __name__ == "__main__":

@@ -24,28 +24,60 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
-from tests.browser.server import wait_idle
-
 COMPARE_BUDGET_SECONDS = 10
 SLOW = 180_000  # ms: reading the 336,776-row table, training on it
 
 # ----------------------------------------------------------------------------- locators: adapt here
 
 
-def settle(page: Page, timeout: float = SLOW, quiet: float = 1.0) -> None:
-    """Wait until the app has been quiet for ``quiet`` seconds: no running-status widget and no
-    stale (greyed, about to be replaced) element. On a loaded machine a run can start seconds after
-    a click, so callers also wait for the content they expect."""
-    wait_idle(page, timeout=timeout)
-    busy = page.locator('[data-testid="stStatusWidget"], [data-stale="true"]')
+class RunWatch:
+    """Whether the app's script is running, read from its websocket messages (the running-man
+    status widget is not shown with this app's minimal toolbar, so it cannot be waited on)."""
+
+    def __init__(self, page: Page) -> None:
+        self.running = False
+        self.requested = 0.0  # when the browser last asked for a rerun
+        self.finished = 0.0  # when the server last said the script stopped
+        page.on("websocket", self._watch)
+        page._run_watch = self
+
+    def _watch(self, socket) -> None:
+        socket.on("framesent", self._sent)
+        socket.on("framereceived", self._received)
+
+    def _sent(self, payload) -> None:
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        if isinstance(payload, bytes) and BackMsg.FromString(payload).WhichOneof("type") == "rerun_script":
+            self.requested = time.monotonic()
+
+    def _received(self, payload) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        if not isinstance(payload, bytes):
+            return
+        message = ForwardMsg.FromString(payload)
+        if message.WhichOneof("type") == "session_status_changed":
+            self.running = message.session_status_changed.script_is_running
+            if not self.running:
+                self.finished = time.monotonic()
+
+    def busy(self) -> bool:
+        return self.running or self.requested > self.finished
+
+
+def settle(page: Page, timeout: float = SLOW, quiet: float = 0.5) -> None:
+    """Wait until the app's script has stopped, and stayed stopped for ``quiet`` seconds."""
+    watch: RunWatch = page._run_watch
+    page.wait_for_timeout(200)
     deadline = time.monotonic() + timeout / 1000
     quiet_since = time.monotonic()
     while time.monotonic() - quiet_since < quiet:
         if time.monotonic() > deadline:
-            raise AssertionError(f"the app was still busy after {timeout / 1000:.0f} s")
-        if busy.count():
+            raise AssertionError(f"the app was still running after {timeout / 1000:.0f} s")
+        if watch.busy():
             quiet_since = time.monotonic()
-        page.wait_for_timeout(150)
+        page.wait_for_timeout(100)
 
 
 def go_to(page: Page, title: str) -> None:
@@ -118,6 +150,17 @@ def set_budget(page: Page, seconds: int) -> None:
     settle(page)
 
 
+def cancel_button(page: Page):
+    return page.get_by_role("button", name=re.compile("Cancel"))
+
+
+def cancel_running_job(page: Page) -> None:
+    if cancel_button(page).count():
+        cancel_button(page).first.click()
+        expect(cancel_button(page)).to_have_count(0, timeout=SLOW)
+        settle(page)
+
+
 def train_best_button(page: Page):
     return page.get_by_role("button", name=re.compile(r"Train the best"))
 
@@ -137,11 +180,12 @@ def run_choices(page: Page) -> list[str]:
     picker = run_picker(page)
     if not picker.count():
         return []
-    chips = picker.first.locator('[data-baseweb="tag"]').all_inner_texts()
-    picker.first.get_by_role("combobox").click()
+    chips = [tag.get_attribute("aria-label") or "" for tag in picker.first.locator("[data-tag]").all()]
+    picker.first.locator("input").click()
+    page.wait_for_timeout(300)
     offered = page.get_by_role("option").all_inner_texts()
     page.keyboard.press("Escape")
-    return [text.strip() for text in [*chips, *offered] if text.strip() and not text.startswith("No ")]
+    return [text.strip() for text in [*chips, *offered] if text.strip() and text.strip() != "No results"]
 
 
 def evaluation_views(task: str) -> list[str]:
@@ -179,8 +223,8 @@ def problems_on_page(page: Page) -> list[str]:
              page.locator('[data-testid="stException"]').all_inner_texts()]
     if "Traceback" in page.locator("body").inner_text() and not found:
         found.append("'Traceback' text on the page")
-    found += [f"st.error: {text[:600]}" for text in
-              page.locator('[data-testid="stAlertContentError"]').all_inner_texts()]
+    found += [f"st.error: {text[:600]}" for text in page.locator(
+        '[data-testid="stAlertContentError"]:not([data-testid="stException"] *)').all_inner_texts()]
     return found
 
 
@@ -223,6 +267,7 @@ class FlowLog:
     def step(self, page: Page, table: str, step: str, action) -> bool:
         """Run one step; a timeout or failed expectation is a problem of that step, then the page is checked."""
         started = time.perf_counter()
+        before = len(self.problems)
         ok = True
         try:
             action()
@@ -234,6 +279,8 @@ class FlowLog:
             self.check(page, table, step)
         except PlaywrightError as exc:
             self.problems.append(Problem(table, step, f"page unreadable: {exc}"))
+        print(f"  {table} / {step}: {self.seconds[(table, step)]:.1f} s"  # live progress under -s
+              + "".join(f"\n    PROBLEM {p.message}" for p in self.problems[before:]), flush=True)
         return ok
 
 
@@ -267,6 +314,8 @@ def leftovers(page: Page, previous: dict, current: dict) -> list[str]:
             found.append(f"run '{label}'")
     if train_best_button(page).count():
         found.append(f"leaderboard ('{train_best_label(page)}')")
+    if cancel_button(page).count():
+        found.append("a running job (its Cancel button)")
     return found
 
 
@@ -309,21 +358,25 @@ def run_table(page: Page, log: FlowLog, table: dict, path, previous: dict) -> di
     if not log.step(page, name, "pick the target", model_page):
         return shown
 
+    best = {}
+
     def compare():
         set_budget(page, COMPARE_BUDGET_SECONDS)
+        if not compare_button(page).is_enabled():
+            cancel_running_job(page)
+            raise AssertionError("Compare is disabled: a comparison started on an earlier table is still running")
         compare_button(page).click()
+        expect(train_best_button(page)).to_have_count(0, timeout=SLOW)  # the new comparison cleared the board
         try:
             expect(train_best_button(page)).to_be_visible(timeout=COMPARE_BUDGET_SECONDS * 1000 + SLOW)
         finally:
-            cancel = page.get_by_role("button", name="Cancel")
-            if cancel.count():  # over time: stop it, or it slows every later table
-                cancel.first.click()
+            cancel_running_job(page)  # over time: stop it, or it slows every later table
         settle(page)
+        best["label"] = train_best_label(page)
+        log.notes.append(f"{name}: {best['label']}")
     if not log.step(page, name, "compare", compare):
         return shown
-    best_label = train_best_label(page)
-    log.notes.append(f"{name}: {best_label}")
-    log.step(page, name, "compare finished a real model", lambda: _assert_not_baseline(best_label))
+    log.step(page, name, "compare finished a real model", lambda: _assert_not_baseline(best["label"]))
 
     def train_best():
         train_best_button(page).first.click()
@@ -348,6 +401,7 @@ def run_table(page: Page, log: FlowLog, table: dict, path, previous: dict) -> di
 def test_whole_flow_on_real_tables(page, app_url, real_table_corpus):
     folder, tables = real_table_corpus
     page.set_default_timeout(60_000)
+    RunWatch(page)
     log = FlowLog()
     page.goto(app_url)
     expect(page.get_by_role("heading", name="Load data")).to_be_visible(timeout=SLOW)
