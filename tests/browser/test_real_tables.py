@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
@@ -123,12 +124,14 @@ def choose(page: Page, name: str) -> None:
     """Click one choice of a segmented control / radio group, or pick it in a select box."""
     choice = page.get_by_role("radio", name=name, exact=True).or_(
         page.get_by_role("button", name=name, exact=True))
+    box = page.get_by_role("combobox", name=re.compile(r"^(Show|View|Step|Evaluation)"))
+    try:
+        expect(choice.or_(box).first).to_be_visible(timeout=30_000)
+    except AssertionError:
+        raise AssertionError(f"no '{name}' to choose on this page") from None
     if choice.count():
         choice.first.click()
     else:
-        box = page.get_by_role("combobox", name=re.compile(r"^(Show|View|Step|Evaluation)"))
-        if not box.count():
-            raise AssertionError(f"no '{name}' to choose on this page")
         pick_option(page, re.compile(r"^(Show|View|Step|Evaluation)"), name)
     settle(page)
 
@@ -185,7 +188,7 @@ def run_choices(page: Page) -> list[str]:
     page.wait_for_timeout(300)
     offered = page.get_by_role("option").all_inner_texts()
     page.keyboard.press("Escape")
-    return [text.strip() for text in [*chips, *offered] if text.strip() and text.strip() != "No results"]
+    return [text.strip() for text in [*chips, *offered] if text.strip() not in ("", "No results", "Select all")]
 
 
 def evaluation_views(task: str) -> list[str]:
@@ -232,9 +235,22 @@ def problems_on_page(page: Page) -> list[str]:
 # (table file, step) -> a regular expression an st.error is allowed to match there.
 EXPECTED_ERRORS: dict[tuple[str, str], str] = {}
 
-# Product bugs this test finds, by (table, step) -> what was seen and which issue-11 item fixes it.
-# A problem of a listed (table, step) whose text matches the pattern counts as known.
-KNOWN_FAILURES: dict[tuple[str, str], tuple[str, str]] = {}
+# Product bugs this test finds and other work is fixing: (table, step, message) regular expressions
+# and what was seen, with the issue-11 item that fixes it. Remove an entry once its fix is merged.
+KNOWN_FAILURES: list[tuple[str, str, str, str]] = [
+    (".*", "view Partial dependence", "contains integer data",
+     "item 1: partial dependence raises on integer features (its default feature)"),
+    (".*", "nothing left of the previous table on Train and compare", "leaderboard|running job|run '",
+     "item 2: the previous table's leaderboard, running comparison or runs stay on the Model page"),
+    (".*", "Evaluate offers only this table's one run", "Evaluate offers",
+     "item 2: Evaluate lists runs of earlier tables"),
+    (".*", "nothing left of the previous table on Train and compare", "has only 1 row",
+     "item 3: the last column is the default target (a timestamp, a fingerprint bit) and fails on arrival"),
+    (".*", "compare finished a real model", "only the baseline",
+     "item 4: within the budget only the baseline finished"),
+    (".*", "compare", "Timeout|Compare is disabled|expected to be visible",
+     "item 4: the comparison's time budget is not kept"),
+]
 
 
 @dataclass
@@ -244,9 +260,10 @@ class Problem:
     message: str
 
     def known(self) -> str | None:
-        entry = KNOWN_FAILURES.get((self.table, self.step)) or KNOWN_FAILURES.get(("*", self.step))
-        if entry and re.search(entry[0], self.message, re.S):
-            return entry[1]
+        for table, step, message, why in KNOWN_FAILURES:
+            if (re.fullmatch(table, self.table) and re.fullmatch(step, self.step)
+                    and re.search(message, self.message, re.S)):
+                return why
         return None
 
 
@@ -256,6 +273,7 @@ class FlowLog:
     seconds: dict[tuple[str, str], float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     tables: list[str] = field(default_factory=list)
+    screenshots: Path | None = None
 
     def check(self, page: Page, table: str, step: str) -> None:
         allowed = EXPECTED_ERRORS.get((table, step))
@@ -274,6 +292,10 @@ class FlowLog:
         except (PlaywrightError, AssertionError) as exc:
             self.problems.append(Problem(table, step, f"{type(exc).__name__}: {str(exc).splitlines()[0][:400]}"))
             ok = False
+            if self.screenshots is not None:
+                shot = self.screenshots / f"{table}-{len(self.problems)}.png"
+                page.screenshot(path=shot, full_page=True)
+                self.problems[-1].message += f" (screenshot {shot})"
         self.seconds[(table, step)] = time.perf_counter() - started
         try:
             self.check(page, table, step)
@@ -398,11 +420,11 @@ def run_table(page: Page, log: FlowLog, table: dict, path, previous: dict) -> di
     return shown
 
 
-def test_whole_flow_on_real_tables(page, app_url, real_table_corpus):
+def test_whole_flow_on_real_tables(page, app_url, real_table_corpus, tmp_path):
     folder, tables = real_table_corpus
     page.set_default_timeout(60_000)
     RunWatch(page)
-    log = FlowLog()
+    log = FlowLog(screenshots=tmp_path)
     page.goto(app_url)
     expect(page.get_by_role("heading", name="Load data")).to_be_visible(timeout=SLOW)
     settle(page)
