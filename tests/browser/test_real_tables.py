@@ -250,6 +250,8 @@ KNOWN_FAILURES: list[tuple[str, str, str, str]] = [
      "item 4: within the budget only the baseline finished"),
     (".*", "compare", "Timeout|Compare is disabled|expected to be visible",
      "item 4: the comparison's time budget is not kept"),
+    ("permeability_qsar.csv", "view Permutation importance", "still running after",
+     "item 8: permutation importance of 1,107 columns runs for minutes behind a bare spinner"),
 ]
 
 
