@@ -43,3 +43,28 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def real_table_corpus():
+    """The real public tables of scripts/build_real_tables.py: (folder, manifest rows + column names).
+
+    Built by running the script (it writes nothing when its folder is up to date). Its packages are
+    in requirements-dev.txt, so a failure here is an installation problem, never a skip.
+    """
+    import csv
+    import json
+    import subprocess
+    import sys
+
+    from tests.browser.server import PROJECT_ROOT
+
+    folder = PROJECT_ROOT / ".cache" / "real_tables"
+    built = subprocess.run([sys.executable, "scripts/build_real_tables.py", "--out", str(folder)],
+                           cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600)
+    assert built.returncode == 0, f"building the real-table corpus failed:\n{built.stderr[-3000:]}"
+    tables = json.loads((folder / "manifest.json").read_text())["tables"]
+    for table in tables:
+        with open(folder / table["file"], newline="", encoding="utf-8") as handle:
+            table["column_names"] = next(csv.reader(handle))
+    return folder, tables
