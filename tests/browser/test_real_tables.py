@@ -237,22 +237,7 @@ EXPECTED_ERRORS: dict[tuple[str, str], str] = {}
 
 # Product bugs this test finds and other work is fixing: (table, step, message) regular expressions
 # and what was seen, with the issue-11 item that fixes it. Remove an entry once its fix is merged.
-KNOWN_FAILURES: list[tuple[str, str, str, str]] = [
-    (".*", "view Partial dependence", "contains integer data",
-     "item 1: partial dependence raises on integer features (its default feature)"),
-    (".*", "nothing left of the previous table on Train and compare", "leaderboard|running job|run '",
-     "item 2: the previous table's leaderboard, running comparison or runs stay on the Model page"),
-    (".*", "Evaluate offers only this table's one run", "Evaluate offers",
-     "item 2: Evaluate lists runs of earlier tables"),
-    (".*", "nothing left of the previous table on Train and compare", "has only 1 row",
-     "item 3: the last column is the default target (a timestamp, a fingerprint bit) and fails on arrival"),
-    (".*", "compare finished a real model", "only the baseline",
-     "item 4: within the budget only the baseline finished"),
-    (".*", "compare", "Timeout|Compare is disabled|expected to be visible",
-     "item 4: the comparison's time budget is not kept"),
-    ("permeability_qsar.csv", "view Permutation importance", "still running after",
-     "item 8: permutation importance of 1,107 columns runs for minutes behind a bare spinner"),
-]
+KNOWN_FAILURES: list[tuple[str, str, str, str]] = []
 
 
 @dataclass
