@@ -21,6 +21,7 @@ TARGET_WORDS = ("target", "label", "outcome", "survived", "churn", "churned", "f
 WHOLE_NAME_ONLY = ("y",)
 NEVER_TARGET_KINDS = frozenset({"identifier", "datetime", "constant", "text"})
 MAX_GUESSED_CLASSES = 20
+MIN_ROWS_PER_GUESSED_CLASS = 10
 PROMPT = "Pick the column to predict."
 
 
@@ -65,7 +66,10 @@ def suggest_target(frame: pd.DataFrame, kinds: dict[str, str]) -> tuple[str | No
         return column, f"'{column}' is named like a target (the word '{word}')."
     if columns and kinds.get(columns[-1]) in ("categorical", "boolean") and possible(columns[-1]):
         last = columns[-1]
-        classes = int(frame[by_name[last]].nunique(dropna=True))
-        if 2 <= classes <= MAX_GUESSED_CLASSES:
+        counts = frame[by_name[last]].value_counts(dropna=True)
+        # A label whose rarest value has a handful of rows cannot be cross-validated: a person would
+        # not pick it either (a fingerprint bit set in one molecule, a rare code).
+        if 2 <= len(counts) <= MAX_GUESSED_CLASSES and int(counts.min()) >= MIN_ROWS_PER_GUESSED_CLASS:
+            classes = len(counts)
             return last, f"'{last}' is the last column and holds {classes} labels."
     return None, f"No column is named like a target and the last one is not a label with a few values. {PROMPT}"

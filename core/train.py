@@ -335,7 +335,7 @@ def seeded_preprocessor(encodings: list[ColumnEncoding], seed: int, task: str = 
     """``build_preprocessor`` with its random steps seeded, so the same seed gives the same model.
 
     Target encoding cross-fits on shuffled inner folds; scikit-learn 1.9 takes their seed as a
-    splitter in ``cv`` (its own ``random_state`` is deprecated).
+    splitter in ``cv`` (its own ``random_state`` is deprecated). Its target type follows the task.
     """
     from sklearn.model_selection import KFold, StratifiedKFold
     from sklearn.preprocessing import TargetEncoder
@@ -345,7 +345,10 @@ def seeded_preprocessor(encodings: list[ColumnEncoding], seed: int, task: str = 
     for _, transformer, _ in preprocessor.transformers:
         for _, step in getattr(transformer, "steps", []):
             if isinstance(step, TargetEncoder):
-                step.set_params(cv=splitter(5, shuffle=True, random_state=seed))
+                # Say the target's type: "auto" reads a whole-number regression target (delays in
+                # minutes) as a thousand classes and makes one encoded column per value.
+                step.set_params(cv=splitter(5, shuffle=True, random_state=seed),
+                                target_type="continuous" if task == "regression" else "auto")
     return preprocessor
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from core.evaluate import default_sort_metric, metric_names
+from core.evaluate import default_sort_metric, metric_label, metric_names
 from core.models import ModelSpec, default_compare_set
 from core.runs import LEADERBOARD_NOTE, Leaderboard
 from core.train import RunResult, TrainSettings, compare_models
@@ -58,7 +58,8 @@ def render_compare(frame: pd.DataFrame, settings: TrainSettings, models: dict[st
         elif job is not None and job.error:
             st.error(md_escape(job.error))
         names = list(metric_names(task))
-        metric = st.selectbox("Sort by", names, key="cmp_sort", index=names.index(default_sort_metric(task)))
+        metric = st.selectbox("Sort by", names, key="cmp_sort", index=names.index(default_sort_metric(task)),
+                              format_func=metric_label)
         if board.rows:
             _show_board(Leaderboard(task, metric, list(board.rows)), board, settings,
                         running=bool(job and job.is_running), train=train)

@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -102,3 +103,10 @@ def test_the_command_line_profile_carries_the_same_guess(tmp_path, last_column, 
     result = json.loads(completed.stdout)
     assert "suggested_target" in result
     assert result["suggested_target"] == expected
+
+
+def test_a_last_label_column_with_a_near_empty_class_is_not_guessed():
+    """A fingerprint bit set in one row of 165 fails cross-validation at once; a person would not pick it."""
+    frame = pd.DataFrame({"permeability": np.linspace(0, 50, 165), "bit": [1] + [0] * 164})
+    column, reason = suggest_target(frame, {"permeability": "numeric", "bit": "boolean"})
+    assert column is None and "Pick the column to predict" in reason

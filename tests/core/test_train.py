@@ -420,3 +420,17 @@ def test_a_sample_of_the_training_part_spreads_over_every_fold(target):
     sample = stratified_sample(data.y_train, 600, 0, data.classes is not None)
     for _, validation_rows in data.splits:
         assert 80 <= np.isin(validation_rows, sample).sum() <= 160  # about a fifth of 600 in each fold
+
+
+def test_target_encoding_of_a_whole_number_regression_target_makes_one_column():
+    """Delays in whole minutes are a number to predict, not a thousand classes: a target-encoded label
+    column must become one column, not one per target value (it made 1,121 columns on flights)."""
+    from core.preprocess import ColumnEncoding
+    from core.train import seeded_preprocessor
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"plane": rng.choice([f"N{i}" for i in range(200)], 2_000)})
+    target = rng.integers(-30, 300, 2_000)
+    encodings = [ColumnEncoding("plane", "categorical", "most_frequent", scaler="none", encoder="target")]
+    encoded = seeded_preprocessor(encodings, 0, "regression").fit_transform(frame, target)
+    assert encoded.shape == (2_000, 1)
