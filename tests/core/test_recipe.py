@@ -176,9 +176,8 @@ def test_date_parts_of_times_with_different_utc_offsets():
     assert out["at_day"].tolist() == [1, 2, 1]
 
 
-def _run_generated(code: str, data: pd.DataFrame, folder) -> pd.DataFrame:
-    """Execute generated code in ``folder`` (where it reads data.csv) and return its ``df``."""
-    data.to_csv(folder / "data.csv", index=False)
+def _exec_in(code: str, folder) -> dict:
+    """Execute generated code with ``folder`` as the working directory; return its namespace."""
     cwd = os.getcwd()
     os.chdir(folder)
     try:
@@ -186,7 +185,13 @@ def _run_generated(code: str, data: pd.DataFrame, folder) -> pd.DataFrame:
         exec(code, namespace)
     finally:
         os.chdir(cwd)
-    return namespace["df"]
+    return namespace
+
+
+def _run_generated(code: str, data: pd.DataFrame, folder) -> pd.DataFrame:
+    """Execute generated code in ``folder`` (where it reads data.csv) and return its ``df``."""
+    data.to_csv(folder / "data.csv", index=False)
+    return _exec_in(code, folder)["df"]
 
 
 def _every_step_on(frame_columns):
@@ -287,13 +292,7 @@ def test_encoding_code_carries_hostile_settings_only_as_literals(tmp_path):
         ColumnEncoding(hostile, "numeric", add_indicator="True); open('owned2.txt', 'w'); (True"),
         ColumnEncoding(hostile + "2", "categorical", "most_frequent", rare_min_frequency=0.05),
     ])
-    cwd = os.getcwd()
-    os.chdir(tmp_path)
-    try:
-        namespace: dict = {}
-        exec(code, namespace)
-    finally:
-        os.chdir(cwd)
+    namespace = _exec_in(code, tmp_path)
     assert list(tmp_path.iterdir()) == []
     assert [name for name, _, _ in namespace["preprocess"].transformers][:2] == ["numeric", "categorical"]
 
