@@ -23,7 +23,18 @@ import pandas as pd
 from sklearn.pipeline import Pipeline
 
 from core import evaluate
+from core.engine import Cancelled, Progress, RunContext, ShouldCancel, default_n_jobs, run_tasks, running_job
 from core.errors import DataError
+from core.folds import (
+    FoldData,
+    _fit_and_score,
+    _fold_tasks,
+    _refit_task,
+    _summarise,
+    make_pipeline,
+    prepare_folds,
+    stratified_sample,
+)
 from core.models import default_compare_set, get_model, list_models
 from core.runs import (
     STATUS_CANCELLED,
@@ -34,25 +45,7 @@ from core.runs import (
     Leaderboard,
     LeaderboardRow,
 )
-from core.train import (
-    Cancelled,
-    FoldData,
-    PreparedData,
-    Progress,
-    ShouldCancel,
-    TrainSettings,
-    _fit_and_score,
-    _fold_tasks,
-    _refit_task,
-    _run_tasks,
-    _summarise,
-    default_n_jobs,
-    make_pipeline,
-    prepare_folds,
-    prepare_xy,
-    stratified_sample,
-    warm_up_workers,
-)
+from core.train_data import PreparedData, TrainSettings, prepare_xy
 
 # The plan aims to end here, leaving room for estimates that were off; fits still running at the
 # hard stop are ended (the promise is 10 %, the rest is for collecting what was done).
@@ -95,7 +88,7 @@ def compare_models(frame: pd.DataFrame, settings: TrainSettings, model_names: li
                    should_cancel: ShouldCancel | None = None, n_jobs: int | None = None,
                    params: dict[str, dict[str, Any]] | None = None,
                    prepared: PreparedData | None = None,
-                   started: float | None = None) -> Iterator[LeaderboardRow]:
+                   started: float | None = None, context: RunContext | None = None) -> Iterator[LeaderboardRow]:
     """Cross-validate several algorithms on the same folds, yielding each row as soon as it is done.
 
     ``model_names`` None compares ``default_compare_set`` (the baseline is always added and always
@@ -104,13 +97,22 @@ def compare_models(frame: pd.DataFrame, settings: TrainSettings, model_names: li
     model into a ``sampled`` row, and models not finished at the deadline or a cancel yield
     ``skipped`` or ``cancelled`` rows whose ``note`` says why. ``params`` maps a model name to
     parameters other than its defaults. ``started`` (a ``time.perf_counter()`` value) lets a caller's
-    own preparation count against the budget.
+    own preparation count against the budget. ``context`` replaces ``progress``, ``should_cancel``
+    and ``n_jobs`` (its ``deadline`` is the budget's end when ``time_budget_s`` is not given).
     """
+    context = context or RunContext(progress, should_cancel, n_jobs=n_jobs)
     clock = _Clock(started or time.perf_counter(), time_budget_s)
-    n_jobs = n_jobs or default_n_jobs()
-    warm = warm_up_workers(n_jobs)
+    if time_budget_s is None and context.deadline is not None:
+        clock.budget_s = context.deadline - clock.started
+    with running_job(context.changed(deadline=clock.at(1.0))) as job:
+        yield from _compare(frame, settings, model_names, params, prepared, clock, job)
+
+
+def _compare(frame: pd.DataFrame, settings: TrainSettings, model_names: list[str] | None,
+             params: dict[str, dict[str, Any]] | None, prepared: PreparedData | None, clock: _Clock,
+             job: RunContext) -> Iterator[LeaderboardRow]:
     data = prepared or prepare_xy(frame, settings)
-    names = _compare_names(data, model_names, time_budget_s)
+    names = _compare_names(data, model_names, clock.budget_s)
     rows: dict[str, LeaderboardRow] = {}
     pipelines: dict[str, Pipeline] = {}
     for name in names:
@@ -130,18 +132,17 @@ def compare_models(frame: pd.DataFrame, settings: TrainSettings, model_names: li
 
     def interrupted() -> bool:
         hard_stop = clock.at(HARD_STOP_SHARE)
-        if should_cancel is not None and should_cancel():
+        if job.cancelled():
             stopped["why"] = STATUS_CANCELLED
         elif hard_stop is not None and time.perf_counter() >= hard_stop:
             stopped["why"] = STATUS_SKIPPED
         return stopped["why"] is not None
 
-    if progress is not None:
-        progress(0.0, "Encoding the folds...")
+    job.report(0.0, "Encoding the folds...")
     folds: list[FoldData] = []
     if pipelines:
         try:
-            folds = prepare_folds(data, interrupted, include_whole=True, n_jobs=n_jobs,
+            folds = prepare_folds(data, job.changed(should_cancel=interrupted), include_whole=True,
                                   deadline=clock.at(HARD_STOP_SHARE))
         except Cancelled:
             interrupted()
@@ -149,10 +150,10 @@ def compare_models(frame: pd.DataFrame, settings: TrainSettings, model_names: li
             pipelines.clear()
             yield from _unfinished(rows, pipelines_left, stopped["why"], clock,
                                    "the time budget ran out while the folds were being encoded")
-    if warm is not None:
+    if job.workers is not None:  # timings on workers still starting would be off
         hard_stop = clock.at(HARD_STOP_SHARE)
-        warm.join(timeout=30 if hard_stop is None else max(0.0, min(30.0, hard_stop - time.perf_counter())))
-    samples, order = _plan(data, rows, pipelines, folds, clock, n_jobs)
+        job.workers.wait_warm(30 if hard_stop is None else max(0.0, min(30.0, hard_stop - time.perf_counter())))
+    samples, order = _plan(data, rows, pipelines, folds, clock, job)
     for name in [name for name in pipelines if rows[name].status != STATUS_DONE or name in samples
                  and samples[name] is False]:
         pipelines.pop(name)
@@ -165,13 +166,12 @@ def compare_models(frame: pd.DataFrame, settings: TrainSettings, model_names: li
     outcomes: dict[str, dict[Any, dict[str, Any]]] = {name: {} for name in pipelines}
     needed = len(data.splits) + 1
     for done, ((name, part), outcome) in enumerate(
-            _run_tasks(tasks, n_jobs, lambda: interrupted() and stopped["why"] == STATUS_CANCELLED,
-                       deadline=clock.at(HARD_STOP_SHARE)), start=1):
+            run_tasks(tasks, job, lambda: interrupted() and stopped["why"] == STATUS_CANCELLED,
+                      deadline=clock.at(HARD_STOP_SHARE)), start=1):
         if name not in pipelines:  # a fit of a model already failed by another of its fits
             continue
         outcomes[name][part] = outcome
-        if progress is not None:
-            progress(done / len(tasks), f"{rows[name].label}: {len(outcomes[name])} of {needed} fits")
+        job.report(done / len(tasks), f"{rows[name].label}: {len(outcomes[name])} of {needed} fits")
         if len(outcomes[name]) == needed or outcome["error"]:
             row = _finish_row(rows[name], outcomes[name], samples.get(name), len(data.y_train))
             over = clock.over()
@@ -184,8 +184,7 @@ def compare_models(frame: pd.DataFrame, settings: TrainSettings, model_names: li
         interrupted()
     yield from _unfinished(rows, pipelines, stopped["why"] or STATUS_SKIPPED, clock,
                            "the time budget ran out before it finished", outcomes, needed)
-    if progress is not None:
-        progress(1.0, "Cancelled." if stopped["why"] == STATUS_CANCELLED else "Done.")
+    job.report(1.0, "Cancelled." if stopped["why"] == STATUS_CANCELLED else "Done.")
 
 
 def _baseline_row(data: PreparedData, row: LeaderboardRow, pipeline: Pipeline) -> LeaderboardRow:
@@ -206,7 +205,7 @@ def _baseline_row(data: PreparedData, row: LeaderboardRow, pipeline: Pipeline) -
 
 def _plan(data: PreparedData, rows: dict[str, LeaderboardRow], pipelines: dict[str, Pipeline],
           folds: list[FoldData], clock: _Clock,
-          n_jobs: int) -> tuple[dict[str, np.ndarray | None | bool], list[str]]:
+          job: RunContext) -> tuple[dict[str, np.ndarray | None | bool], list[str]]:
     """Which models train on a sample (their sorted training positions), which cannot fit at all (False),
     and the order to run them in: the longest planned work first, so that the short fits fill the gaps
     and a model still running at the deadline is a quick one.
@@ -219,7 +218,8 @@ def _plan(data: PreparedData, rows: dict[str, LeaderboardRow], pipelines: dict[s
     n_train = len(data.y_train)
     if clock.budget_s is None or n_train < PROBE_MIN_ROWS or not folds or not pipelines:
         return {}, list(pipelines)
-    probe_seconds = _time_probes(data, rows, pipelines, folds, n_jobs, clock)
+    probe_seconds = _time_probes(data, rows, pipelines, folds, job, clock)
+    n_jobs = job.n_jobs
     plan: dict[str, np.ndarray | None | bool] = {}
     plan_end = clock.at(PLAN_SHARE)
     left = max(0.0, plan_end - time.perf_counter()) * n_jobs * WORKER_EFFICIENCY
@@ -257,7 +257,7 @@ def _plan(data: PreparedData, rows: dict[str, LeaderboardRow], pipelines: dict[s
 
 
 def _time_probes(data: PreparedData, rows: dict[str, LeaderboardRow], pipelines: dict[str, Pipeline],
-                 folds: list[FoldData], n_jobs: int, clock: _Clock) -> dict[str, tuple[float, float]]:
+                 folds: list[FoldData], job: RunContext, clock: _Clock) -> dict[str, tuple[float, float]]:
     """Seconds of one fit (and its scoring) on a quarter of ``PROBE_ROWS`` and on ``PROBE_ROWS`` rows, per model.
 
     A model whose timing fit fails is failed with that error (it would fail on the whole table too).
@@ -274,7 +274,7 @@ def _time_probes(data: PreparedData, rows: dict[str, LeaderboardRow], pipelines:
             tasks.append(((name, size), _fit_and_score, pipeline.named_steps["model"], first.Z_train[chosen],
                           y_fold[chosen], sets, data.task, data.classes))
     seconds: dict[str, dict[int, float]] = {name: {} for name in pipelines}
-    for (name, size), outcome in _run_tasks(tasks, n_jobs, lambda: False, deadline=clock.at(HARD_STOP_SHARE)):
+    for (name, size), outcome in run_tasks(tasks, job, lambda: False, deadline=clock.at(HARD_STOP_SHARE)):
         if outcome["error"]:
             rows[name].status, rows[name].error = STATUS_FAILED, outcome["error"]
         else:
@@ -372,13 +372,16 @@ def compare_leaderboard(frame: pd.DataFrame, settings: TrainSettings, model_name
                         sort_by: str | None = None, **options: Any) -> Leaderboard:
     """Run ``compare_models`` to the end and collect its rows, best first by ``sort_by``."""
     started = time.perf_counter()
-    warm_up_workers(options.get("n_jobs"))
-    data = options.pop("prepared", None) or prepare_xy(frame, settings)
+    context = options.pop("context", None) or RunContext(options.pop("progress", None),
+                                                         options.pop("should_cancel", None),
+                                                         n_jobs=options.pop("n_jobs", None))
     options.setdefault("started", started)  # the budget covers checking the settings and the split too
-    sort_by = sort_by or evaluate.default_sort_metric(data.task, data.n_classes)
-    if sort_by not in evaluate.metric_names(data.task):
-        raise DataError(f"Cannot sort a {data.task} leaderboard by '{sort_by}'. Use one of: "
-                        f"{', '.join(evaluate.metric_names(data.task))}.")
-    rows = list(compare_models(frame, settings, model_names, prepared=data, **options))
+    with running_job(context) as job:  # the workers start while the data is checked and split
+        data = options.pop("prepared", None) or prepare_xy(frame, settings)
+        sort_by = sort_by or evaluate.default_sort_metric(data.task, data.n_classes)
+        if sort_by not in evaluate.metric_names(data.task):
+            raise DataError(f"Cannot sort a {data.task} leaderboard by '{sort_by}'. Use one of: "
+                            f"{', '.join(evaluate.metric_names(data.task))}.")
+        rows = list(compare_models(frame, settings, model_names, prepared=data, context=job, **options))
     order = [spec.name for spec in list_models(data.task)]
     return Leaderboard(data.task, sort_by, rows, order)

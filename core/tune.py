@@ -8,17 +8,15 @@ stopped and still keep the trials it finished.
 
 from __future__ import annotations
 
-import contextlib
 import math
-import threading
 import time
 import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from joblib import parallel_config
 from sklearn.base import clone
 from threadpoolctl import threadpool_limits
 
@@ -31,22 +29,13 @@ from core.compare import (
     _rows_that_fit,
     extrapolate_seconds,
 )
+from core.engine import RunContext, end_fits_at, running_job
 from core.errors import DataError
+from core.folds import make_pipeline, stratified_sample
 from core.models import ModelSpec, get_model
 from core.runs import LeaderboardRow
-from core.train import (
-    PreparedData,
-    Progress,
-    RunResult,
-    ShouldCancel,
-    TrainSettings,
-    default_n_jobs,
-    make_pipeline,
-    prepare_xy,
-    stratified_sample,
-    train_model,
-    warm_up_workers,
-)
+from core.train import Progress, RunResult, ShouldCancel, train_model
+from core.train_data import PreparedData, TrainSettings, prepare_xy
 
 TUNE_METHODS = ("random", "halving")
 _MAX_TRIALS = 500
@@ -84,16 +73,15 @@ class _SearchBudget:
     best parameters afterwards, so the search and its refit together end within the budget.
     """
 
-    def __init__(self, total: int, progress: Progress | None, should_cancel: ShouldCancel | None,
-                 deadline: float | None, n_jobs: int = 1, folds: int = 5):
-        self.total, self.progress, self.should_cancel = total, progress, should_cancel
-        self.deadline, self.n_jobs, self.folds = deadline, max(1, n_jobs), folds
+    def __init__(self, total: int, job: RunContext, folds: int = 5):
+        self.total, self.job, self.folds = total, job, folds
+        self.deadline, self.n_jobs = job.deadline, job.n_jobs
         self.done, self.results, self.stopped = 0, None, None
         self.round_seconds: float | None = None
 
     def __getstate__(self) -> dict[str, Any]:
-        """scikit-learn sends the search (and so this budget) to its workers; the callbacks stay here."""
-        return {**self.__dict__, "progress": None, "should_cancel": None, "results": None}
+        """scikit-learn sends the search (and this budget) to its workers; the job (callbacks, pool) stays here."""
+        return {**self.__dict__, "job": None, "results": None}
 
     @property
     def final_rounds(self) -> int:
@@ -119,7 +107,7 @@ class _SearchBudget:
         return self.deadline - self.final_rounds * (self.round_seconds or 0.0)
 
     def check(self, candidates: int = 0, scale: float = 1.0) -> None:
-        if self.should_cancel is not None and self.should_cancel():
+        if self.job.cancelled():
             self.stopped = "cancelled"
         elif self.deadline is not None and (time.perf_counter() > self.deadline
                                             or candidates and self.affordable(candidates, scale) < candidates):
@@ -134,38 +122,7 @@ class _SearchBudget:
 
     def evaluated(self, results: dict[str, Any], count: int, message: str) -> None:
         self.results, self.done = results, self.done + count
-        if self.progress is not None:
-            self.progress(min(self.done / max(self.total, 1), 1.0), message)
-
-
-@contextlib.contextmanager
-def _end_fits_at(deadline: float | None, n_jobs: int | None) -> Iterator[threading.Event]:
-    """End the worker processes' fits at ``deadline`` (the event tells it happened); in-process fits run on.
-
-    scikit-learn's search runs its batch in a joblib pool that offers no deadline; ending the pool's
-    workers (as joblib does itself when a fit raises) makes the batch raise, and the trials of the
-    batches before it are kept.
-    """
-    ended = threading.Event()
-
-    def end() -> None:
-        from joblib.externals.loky import reusable_executor
-
-        ended.set()
-        executor = reusable_executor._executor
-        if executor is not None:
-            executor.shutdown(wait=False, kill_workers=True)
-
-    timer = None
-    if deadline is not None and (n_jobs or 1) > 1:
-        timer = threading.Timer(max(0.0, deadline - time.perf_counter()), end)
-        timer.daemon = True
-        timer.start()
-    try:
-        yield ended
-    finally:
-        if timer is not None:
-            timer.cancel()
+        self.job.report(min(self.done / max(self.total, 1), 1.0), message)
 
 
 def _search_classes() -> tuple[type, type]:
@@ -192,7 +149,7 @@ def _search_classes() -> tuple[type, type]:
                     self.budget.stopped = "time"
                     raise _SearchStopped
                 began = time.perf_counter()
-                with _end_fits_at(self.budget.search_deadline(), self.n_jobs) as ended:
+                with end_fits_at(self.budget.search_deadline(), self.budget.job) as ended:
                     try:
                         results = evaluate_candidates(candidates[start:start + batch])
                     except Exception:
@@ -229,26 +186,39 @@ def tune_model(frame: pd.DataFrame, settings: TrainSettings, model_name: str, n_
                time_budget_s: float | None = None, method: str = "random", metric: str | None = None,
                progress: Progress | None = None, should_cancel: ShouldCancel | None = None,
                n_jobs: int | None = None, refit: bool = True, prepared: PreparedData | None = None,
-               recipe: list[dict[str, Any]] | None = None, source_fingerprint: str | None = None) -> TuneResult:
+               recipe: list[dict[str, Any]] | None = None, source_fingerprint: str | None = None,
+               context: RunContext | None = None) -> TuneResult:
     """Search the model's tunable parameter specs by cross-validation on the training part.
 
     ``method`` ``random`` samples ``n_trials`` settings (RandomizedSearchCV); ``halving`` races them
     on growing row samples and keeps the best third each round (HalvingRandomSearchCV). The search
     stops early at ``time_budget_s`` or a cancel, keeping the trials finished so far. With ``refit``
     the best parameters are trained like ``train_model`` (``TuneResult.run``), whose record keeps
-    ``recipe`` and ``source_fingerprint``.
+    ``recipe`` and ``source_fingerprint``. ``context`` replaces ``progress``, ``should_cancel`` and
+    ``n_jobs`` (its ``deadline`` is the budget's end when ``time_budget_s`` is not given).
     """
-    from core.models import search_space
-
     started = time.perf_counter()
     if method not in TUNE_METHODS:
         raise DataError(f"Unknown tuning method '{method}'. Use random or halving.")
+    context = context or RunContext(progress, should_cancel, n_jobs=n_jobs)
+    if time_budget_s is None and context.deadline is not None:
+        time_budget_s = context.deadline - started
     if n_trials is None and time_budget_s is None:
         raise DataError("Give a number of trials or a time budget for tuning.")
     if n_trials is not None and not 1 <= n_trials <= _MAX_TRIALS:
         raise DataError(f"The number of trials must be between 1 and {_MAX_TRIALS}, not {n_trials}.")
-    n_jobs = n_jobs or default_n_jobs()
-    warm_up_workers(n_jobs)
+    deadline = started + time_budget_s if time_budget_s is not None else None
+    with running_job(context.changed(deadline=deadline)) as job:  # the workers start while the data is split
+        return _tune(frame, settings, model_name, n_trials, time_budget_s, method, metric, refit, prepared,
+                     recipe, source_fingerprint, started, job)
+
+
+def _tune(frame: pd.DataFrame, settings: TrainSettings, model_name: str, n_trials: int | None,
+          time_budget_s: float | None, method: str, metric: str | None, refit: bool,
+          prepared: PreparedData | None, recipe: list[dict[str, Any]] | None, source_fingerprint: str | None,
+          started: float, job: RunContext) -> TuneResult:
+    from core.models import search_space
+
     data = prepared or prepare_xy(frame, settings)
     spec = get_model(model_name, data.task)
     space = search_space(spec)
@@ -259,21 +229,22 @@ def tune_model(frame: pd.DataFrame, settings: TrainSettings, model_name: str, n_
     pipeline = make_pipeline(data.encodings, spec, None, data.settings.seed, data.settings.class_weight)
     sample_note = None
     if time_budget_s is not None:
-        data, sample_note = _sample_to_fit(data, pipeline, spec, started + PLAN_SHARE * time_budget_s, n_jobs)
+        data, sample_note = _sample_to_fit(data, pipeline, spec, started + PLAN_SHARE * time_budget_s, job.n_jobs)
     prefix = "model__" + _inner_prefix(pipeline.named_steps["model"])
     distributions = {prefix + name: values for name, values in space.items()}
     random_search, halving_search = _search_classes()
     trials = n_trials or _MAX_TRIALS
-    common = {"scoring": scoring, "cv": data.splits, "n_jobs": n_jobs, "random_state": data.settings.seed,
+    common = {"scoring": scoring, "cv": data.splits, "n_jobs": job.n_jobs, "random_state": data.settings.seed,
               "refit": False, "error_score": np.nan}
     if method == "random":
         search = random_search(pipeline, distributions, n_iter=trials, **common)
     else:
         search = halving_search(pipeline, distributions, n_candidates=max(trials, 3), factor=3,
                                 min_resources="exhaust", **common)
-    deadline = started + time_budget_s if time_budget_s is not None else None
-    search.budget = _SearchBudget(trials, progress, should_cancel, deadline, n_jobs, len(data.splits))
-    with warnings.catch_warnings():
+    search.budget = _SearchBudget(trials, job, len(data.splits))
+    # scikit-learn's own Parallel calls run on this job's workers, so a stop ends only its fits.
+    backend = job.workers.joblib_backend() if job.workers is not None else "sequential"
+    with warnings.catch_warnings(), parallel_config(backend=backend):
         warnings.simplefilter("ignore")
         try:
             search.fit(data.X_train, data.y_train)
@@ -290,8 +261,10 @@ def tune_model(frame: pd.DataFrame, settings: TrainSettings, model_name: str, n_
     notes = [sample_note]
     if refit and best_params and search.budget.stopped != "cancelled":
         reuse, short_note = _search_cv_if_short(search.budget, table, spec, best_params, best_score, metric)
-        result.run = train_model(frame, settings, spec.name, best_params, n_jobs=n_jobs, prepared=data,
-                                 recipe=recipe, source_fingerprint=source_fingerprint, reuse_cv=reuse)
+        # The refit of the best runs to its end (a cancel now would lose the search), on the same workers.
+        result.run = train_model(frame, settings, spec.name, best_params, prepared=data, recipe=recipe,
+                                 source_fingerprint=source_fingerprint, reuse_cv=reuse,
+                                 context=job.changed(progress=None, should_cancel=None))
         if short_note:
             result.run.record.notes.append(short_note[0].upper() + short_note[1:] + ".")
             notes.append(short_note)

@@ -262,7 +262,7 @@ def test_compare_yields_rows_as_they_finish_and_reports_progress(diabetes):
 def test_shared_fold_encoding_gives_the_same_scores_as_whole_pipelines(penguins, monkeypatch):
     settings = TrainSettings(target="species", folds=3)
     shared = compare_leaderboard(penguins, settings, FAST, n_jobs=1)
-    monkeypatch.setattr("core.train.SHARED_PREPROCESSING_MAX_BYTES", 0)  # too big to share: refit per fit
+    monkeypatch.setattr("core.folds.SHARED_PREPROCESSING_MAX_BYTES", 0)  # too big to share: refit per fit
     assert prepare_folds(prepare_xy(penguins, settings)) == []
     separate = compare_leaderboard(penguins, settings, FAST, n_jobs=1)
     for one, other in zip(shared.rows, separate.rows, strict=True):
