@@ -230,16 +230,16 @@ class _JobBackend(LokyBackend):
 
 
 class _PoolRegistry:
-    """Pools of every job of this process: the busy count, the idle list and the waiting line."""
+    """Pools of every job of this process: the busy ones, the idle list and the waiting line."""
 
     def __init__(self) -> None:
         self._changed = threading.Condition()
-        self.busy = 0
+        self.busy: set[JobWorkers] = set()
         self.idle: list[WorkerPool] = []
         self._line: list[object] = []
 
-    def acquire(self, n_workers: int, context: RunContext) -> WorkerPool | None:
-        """A pool for a job, waiting while ``MAX_POOLS`` are busy; None when the job is cancelled or
+    def acquire(self, n_workers: int, context: RunContext) -> JobWorkers | None:
+        """Workers for a job, waiting while ``MAX_POOLS`` are busy; None when the job is cancelled or
         its deadline passes while it waits (it then has nothing left to run on workers)."""
         ticket = object()
         with self._changed:
@@ -247,14 +247,13 @@ class _PoolRegistry:
         try:
             while True:
                 with self._changed:
-                    self._close_stale_idle()
-                    if self._line[0] is ticket and self.busy < MAX_POOLS:
+                    self._close_idle(stale_only=True)
+                    if self._line[0] is ticket and len(self.busy) < MAX_POOLS:
                         self._line.pop(0)
-                        self.busy += 1
-                        self._changed.notify_all()
                         pool = self._take_idle(n_workers)
+                        self._close_idle(keep=MAX_POOLS - len(self.busy) - 1)
                         break
-                    running, ahead = self.busy, self._line.index(ticket)
+                    running, ahead = len(self.busy), self._line.index(ticket)
                 context.report(0.0, f"Waiting for free workers ({running} jobs running, {ahead} waiting ahead)...")
                 if context.cancelled() or (context.deadline is not None and time.perf_counter() >= context.deadline):
                     return None
@@ -264,22 +263,22 @@ class _PoolRegistry:
             with self._changed:
                 if ticket in self._line:
                     self._line.remove(ticket)
-                    self._changed.notify_all()
-        return pool or WorkerPool(n_workers)  # started outside the lock: spawning takes a moment
+                self._changed.notify_all()
+        workers = JobWorkers(pool or WorkerPool(n_workers))  # started outside the lock: spawning takes a moment
+        with self._changed:
+            self.busy.add(workers)
+        return workers
 
     def release(self, workers: JobWorkers) -> None:
         """Take a job's pool back: idle and warm if it ended cleanly, killed if fits were still running."""
-        pool = workers.pool
         if workers.has_running_tasks():
-            pool.kill()
+            workers.kill()
         with self._changed:
-            self.busy -= 1
-            if pool.usable:
-                pool.idle_since = time.monotonic()
-                self.idle.append(pool)
-                # At most MAX_IDLE_POOLS idle, and never more than MAX_POOLS alive with the busy ones.
-                while self.idle and (len(self.idle) > MAX_IDLE_POOLS or self.busy + len(self.idle) > MAX_POOLS):
-                    self.idle.pop(0).close()
+            self.busy.discard(workers)
+            if workers.pool.usable:
+                workers.pool.idle_since = time.monotonic()
+                self.idle.append(workers.pool)
+                self._close_idle(keep=min(MAX_IDLE_POOLS, MAX_POOLS - len(self.busy)))
             self._changed.notify_all()
 
     def _take_idle(self, n_workers: int) -> WorkerPool | None:
@@ -289,13 +288,14 @@ class _PoolRegistry:
                 return pool
         return None
 
-    def _close_stale_idle(self) -> None:
-        """Idle pools whose workers have timed out are closed rather than handed out cold."""
+    def _close_idle(self, keep: int = MAX_IDLE_POOLS, stale_only: bool = False) -> None:
+        """Close the oldest idle pools beyond ``keep``, or those whose workers timed out (never handed out cold)."""
         now = time.monotonic()
-        for pool in [pool for pool in self.idle if now - pool.idle_since > 0.9 * IDLE_WORKER_TIMEOUT_S
-                     or not pool.usable]:
-            self.idle.remove(pool)
-            pool.close()
+        for pool in list(self.idle):
+            stale = now - pool.idle_since > 0.9 * IDLE_WORKER_TIMEOUT_S or not pool.usable
+            if stale or (not stale_only and len(self.idle) > max(0, keep)):
+                self.idle.remove(pool)
+                pool.close()
 
 
 # The only module-level mutable state: every job's pools, guarded by the registry's own lock.
@@ -306,16 +306,16 @@ _REGISTRY = _PoolRegistry()
 def running_job(context: RunContext) -> Iterator[RunContext]:
     """Give a job its own workers until it ends; nested calls with the job's context share them.
 
-    With one worker (or a deadline that passed while waiting) the job runs its fits in this process.
+    With one worker (or when cancelled or out of time while waiting for a pool) the job runs its
+    fits in this process.
     """
     if context.workers is not None or context.n_jobs <= 1:
         yield context
         return
-    pool = _REGISTRY.acquire(context.n_jobs, context)
-    if pool is None:
+    workers = _REGISTRY.acquire(context.n_jobs, context)
+    if workers is None:
         yield context.changed(n_jobs=1)
         return
-    workers = JobWorkers(pool)
     try:
         yield context.changed(workers=workers)
     finally:
@@ -356,6 +356,8 @@ def run_tasks(tasks: list[tuple[Any, ...]], context: RunContext, stop: Callable[
             if stop():
                 return
         return
+    if deadline is not None and time.perf_counter() >= deadline:
+        return
     pool = context.workers._live_pool()
     pool.use_own_folder()
     futures: dict[Future, tuple[int, Any]] = {}
@@ -382,29 +384,39 @@ def run_tasks(tasks: list[tuple[Any, ...]], context: RunContext, stop: Callable[
 
 @contextlib.contextmanager
 def end_fits_at(deadline: float | None, context: RunContext) -> Iterator[threading.Event]:
-    """Kill the job's workers at ``deadline`` (the event says it happened); in-process work runs on.
+    """Kill the job's workers at ``deadline`` or on a cancel (the event tells it happened).
 
-    For work that runs its own joblib ``Parallel`` (scikit-learn's searches), which has no deadline:
-    its batch then raises, and what finished before it is kept.
+    For work that runs its own joblib ``Parallel`` (scikit-learn's searches), which has neither:
+    its batch then raises, and what finished before it is kept. In-process work runs on.
     """
-    ended = threading.Event()
-    timer = None
-    if deadline is not None and context.workers is not None:
-        def end() -> None:
-            ended.set()
-            context.workers.kill()
+    ended, finished = threading.Event(), threading.Event()
 
-        timer = threading.Timer(max(0.0, deadline - time.perf_counter()), end)
-        timer.daemon = True
-        timer.start()
+    def watch() -> None:
+        while not finished.wait(POLL_SECONDS if deadline is None
+                                else max(0.0, min(POLL_SECONDS, deadline - time.perf_counter()))):
+            if context.cancelled() or deadline is not None and time.perf_counter() >= deadline:
+                ended.set()
+                context.workers.kill()
+                return
+
+    watcher = None
+    if context.workers is not None:
+        watcher = threading.Thread(target=watch, name="workbench-end-fits", daemon=True)
+        watcher.start()
     try:
         yield ended
     finally:
-        if timer is not None:
-            timer.cancel()
+        finished.set()
+
+
+def worker_pids() -> dict[str, list[int]]:
+    """Process ids of the busy and the idle pools' workers (for tests and a server's status)."""
+    with _REGISTRY._changed:
+        return {"busy": [pid for workers in _REGISTRY.busy for pid in workers.pool.worker_pids()],
+                "idle": [pid for pool in _REGISTRY.idle for pid in pool.worker_pids()]}
 
 
 def pool_counts() -> dict[str, int]:
-    """Busy and idle pools and jobs waiting (for tests and the server's status)."""
+    """Busy and idle pools, and jobs waiting for one."""
     with _REGISTRY._changed:
-        return {"busy": _REGISTRY.busy, "idle": len(_REGISTRY.idle), "waiting": len(_REGISTRY._line)}
+        return {"busy": len(_REGISTRY.busy), "idle": len(_REGISTRY.idle), "waiting": len(_REGISTRY._line)}

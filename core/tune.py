@@ -155,7 +155,8 @@ def _search_classes() -> tuple[type, type]:
                     except Exception:
                         if not ended.is_set():
                             raise
-                        self.budget.stopped = "time"  # the batch's fits were ended at the deadline
+                        # the batch's fits were ended at the deadline or by a cancel
+                        self.budget.stopped = "cancelled" if self.budget.job.cancelled() else "time"
                         raise _SearchStopped from None
                 self.budget.timed(time.perf_counter() - began, batch)
                 start += batch
