@@ -16,7 +16,7 @@ import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import Ridge
 
-from core import engine, models
+from core import engine, models, worker_pools
 from core.io import read_csv_file
 from core.models import ModelSpec
 from core.specs import ParamSpec
@@ -147,7 +147,7 @@ def test_eight_concurrent_compares_some_cancelled_some_out_of_time(tables):
     for index in range(2):
         _assert_stopped_cleanly(outcomes[f"cancelled {index}"], {"done", "cancelled"})
         _assert_stopped_cleanly(outcomes[f"out of time {index}"], {"done", "skipped"})
-    assert engine.pool_counts()["idle"] <= engine.MAX_IDLE_POOLS
+    assert worker_pools.pool_counts()["idle"] <= worker_pools.MAX_IDLE_POOLS
 
 
 def test_a_tune_cancelled_during_a_batch_leaves_another_sessions_compare_unchanged(tables):
@@ -201,7 +201,7 @@ def test_a_killed_jobs_pool_is_not_reused_and_its_workers_end():
         pids = pool.worker_pids()
         clicked.set()  # the user cancels while both workers sleep
         assert list(engine.run_tasks(_slow_tasks(4, 30.0), job)) == []
-    assert pool.killed and pool not in engine._REGISTRY.idle
+    assert pool.killed and pool not in worker_pools._REGISTRY.idle
     assert _wait_until_gone(pids) == []
     with engine.running_job(engine.RunContext(n_jobs=2)) as job:
         assert job.workers.pool is not pool
@@ -209,7 +209,7 @@ def test_a_killed_jobs_pool_is_not_reused_and_its_workers_end():
 
 
 def test_a_pool_that_ended_cleanly_is_reused_warm_and_the_idle_list_stays_bounded(monkeypatch):
-    monkeypatch.setattr(engine, "MAX_POOLS", 4)
+    monkeypatch.setattr(worker_pools, "MAX_POOLS", 4)
     with engine.running_job(engine.RunContext(n_jobs=2)) as job:
         first = job.workers.pool
         assert list(engine.run_tasks([("one", int, "1")], job)) == [("one", 1)]
@@ -234,12 +234,12 @@ def test_a_pool_that_ended_cleanly_is_reused_warm_and_the_idle_list_stays_bounde
     while not messages and time.monotonic() < deadline:
         time.sleep(0.05)
     assert messages and messages[0].startswith("Waiting for free workers (4 jobs running")
-    assert engine.pool_counts()["busy"] == 4
+    assert worker_pools.pool_counts()["busy"] == 4
     release.set()
     for thread in [*holders, waiter]:
         thread.join(120)
-    counts = engine.pool_counts()
-    assert counts == {"busy": 0, "idle": engine.MAX_IDLE_POOLS, "waiting": 0}
+    counts = worker_pools.pool_counts()
+    assert counts == {"busy": 0, "idle": worker_pools.MAX_IDLE_POOLS, "waiting": 0}
 
 
 def test_a_compare_whose_session_is_gone_frees_its_workers(tables):
@@ -247,9 +247,9 @@ def test_a_compare_whose_session_is_gone_frees_its_workers(tables):
     rows = compare_models(tables["penguins"], settings, ["logistic_regression", "very_sleepy"], n_jobs=2)
     seen = [next(rows), next(rows)]  # the baseline, then logistic regression; very_sleepy's fits are running
     assert [row.model for row in seen] == ["baseline", "logistic_regression"]
-    pids = engine.worker_pids()["busy"]
-    assert pids and engine.pool_counts()["busy"] == 1
+    pids = worker_pools.worker_pids()["busy"]
+    assert pids and worker_pools.pool_counts()["busy"] == 1
     del rows  # the session ends without closing its job: the generator is garbage-collected
     gc.collect()
-    assert engine.pool_counts()["busy"] == 0
+    assert worker_pools.pool_counts()["busy"] == 0
     assert _wait_until_gone(pids) == []
