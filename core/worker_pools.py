@@ -175,6 +175,7 @@ class _PoolRegistry:
         self.busy: set[JobWorkers] = set()
         self.idle: list[WorkerPool] = []
         self._line: list[object] = []
+        self._starting = 0  # slots taken by jobs whose pool is being started (outside the lock)
 
     def acquire(self, n_workers: int, say: Callable[[str], None], give_up: Callable[[], bool]) -> JobWorkers | None:
         """Workers for a job, waiting in line while ``MAX_POOLS`` are busy (``say`` tells the user);
@@ -186,12 +187,13 @@ class _PoolRegistry:
             while True:
                 with self._changed:
                     self._close_idle(stale_only=True)
-                    if self._line[0] is ticket and len(self.busy) < MAX_POOLS:
+                    if self._line[0] is ticket and len(self.busy) + self._starting < MAX_POOLS:
                         self._line.pop(0)
+                        self._starting += 1
                         pool = self._take_idle(n_workers)
-                        self._close_idle(keep=MAX_POOLS - len(self.busy) - 1)
+                        self._close_idle(keep=MAX_POOLS - len(self.busy) - self._starting)
                         break
-                    running, ahead = len(self.busy), self._line.index(ticket)
+                    running, ahead = len(self.busy) + self._starting, self._line.index(ticket)
                 say(f"Waiting for free workers ({running} jobs running, {ahead} waiting ahead)...")
                 if give_up():
                     return None
@@ -202,10 +204,15 @@ class _PoolRegistry:
                 if ticket in self._line:
                     self._line.remove(ticket)
                 self._changed.notify_all()
-        workers = JobWorkers(pool or WorkerPool(n_workers))  # started outside the lock: spawning takes a moment
-        with self._changed:
-            self.busy.add(workers)
-        return workers
+        try:
+            workers = JobWorkers(pool or WorkerPool(n_workers))  # started outside the lock: spawning takes a moment
+            with self._changed:
+                self.busy.add(workers)
+            return workers
+        finally:
+            with self._changed:
+                self._starting -= 1
+                self._changed.notify_all()
 
     def release(self, workers: JobWorkers) -> None:
         """Take a job's pool back: idle and warm if it ended cleanly, killed if fits were still running."""
@@ -216,7 +223,7 @@ class _PoolRegistry:
             if workers.pool.usable:
                 workers.pool.idle_since = time.monotonic()
                 self.idle.append(workers.pool)
-                self._close_idle(keep=min(MAX_IDLE_POOLS, MAX_POOLS - len(self.busy)))
+                self._close_idle(keep=min(MAX_IDLE_POOLS, MAX_POOLS - len(self.busy) - self._starting))
             self._changed.notify_all()
 
     def _take_idle(self, n_workers: int) -> WorkerPool | None:
