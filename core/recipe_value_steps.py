@@ -18,6 +18,8 @@ from core.recipe_steps import (
     _need_numeric,
     _number,
     _register,
+    literal,
+    plain,
 )
 from core.specs import ParamSpec
 
@@ -39,6 +41,10 @@ class FillMissing(Step):
     value: str = ""
 
     def apply(self, frame):
+        return self.apply_learnt(frame, self.learn(frame))
+
+    def learn(self, frame):
+        """The fill value: the training rows' mean, median or most frequent value, or the typed constant."""
         _need_columns(frame, self)
         values = frame[self.column]
         if self.strategy in ("mean", "median"):
@@ -61,10 +67,17 @@ class FillMissing(Step):
                 except ValueError:
                     raise DataError(f"'{self.column}' is numeric; the fill value '{self.value}' is not "
                                     "a number. Type a number.") from None
+        return {"fill": plain(fill)}
+
+    def apply_learnt(self, frame, learnt):
+        _need_columns(frame, self)
+        values, fill = frame[self.column], learnt["fill"]
+        out = frame.copy()
+        if fill is None:  # no value to learn from (every training value missing): nothing to fill with
+            return out
         if (pd.api.types.is_integer_dtype(values) and isinstance(fill, float)
                 and not (np.isfinite(fill) and fill.is_integer())):
             values = values.astype("Float64")  # whole numbers (such as date parts) filled with a mean of 2.5
-        out = frame.copy()
         out[self.column] = values.fillna(fill)
         return out
 
@@ -89,6 +102,16 @@ class FillMissing(Step):
                   f"    {column} = {column}.astype('Float64')",
                   f"{column} = {column}.fillna(fill)"]
         return "\n".join(lines)
+
+    def learnt_code(self, learnt):
+        column, fill = f"df[{self.column!r}]", learnt["fill"]
+        if fill is None:
+            return "# every training value was missing: nothing to fill with"
+        lines = [f"fill = {literal(fill)}  # learnt from the training rows"]
+        if isinstance(fill, float) and not (np.isfinite(fill) and fill.is_integer()):
+            lines += [f"if pd.api.types.is_integer_dtype({column}):",
+                      f"    {column} = {column}.astype('Float64')"]
+        return "\n".join([*lines, f"{column} = {column}.fillna(fill)"])
 
 
 @_register
@@ -191,10 +214,21 @@ class Outliers(Step):
         return mean - self.threshold * std, mean + self.threshold * std
 
     def apply(self, frame):
+        return self.apply_learnt(frame, self.learn(frame))
+
+    def learn(self, frame):
+        """The clip bounds, from the training rows (missing when there are too few values)."""
+        _need_columns(frame, self)
+        low, high = self.bounds(_need_numeric(frame, self.column))
+        return {"low": plain(low), "high": plain(high)}
+
+    def apply_learnt(self, frame, learnt):
         _need_columns(frame, self)
         values = _need_numeric(frame, self.column)
-        low, high = self.bounds(values)
+        low, high = learnt["low"], learnt["high"]
         if self.action == "drop":
+            if low is None or high is None:
+                return frame
             return frame[~((values < low) | (values > high)).to_numpy()]
         out = frame.copy()
         out[self.column] = values.clip(low, high)
@@ -215,8 +249,15 @@ class Outliers(Step):
         if self.action == "drop":
             lines.append(f"df = df[df[{self.column!r}].between(low, high) | df[{self.column!r}].isna()]")
         else:
-            lines.append(f"df[{self.column!r}] = df[{self.column!r}].clip(low, high)")
+            lines.append(f"df[{self.column!r}] = df[{self.column!r}].astype(float).clip(low, high)")
         return "\n".join(lines)
+
+    def learnt_code(self, learnt):
+        if self.action == "drop":
+            return self.code()
+        low, high = literal(learnt["low"]), literal(learnt["high"])
+        return (f"df[{self.column!r}] = df[{self.column!r}].astype(float).clip({low}, {high})"
+                "  # bounds learnt from the training rows")
 
     def columns_used(self):
         return [self.column]
@@ -269,6 +310,10 @@ class Bin(Step):
     strategy: str = "quantile"
 
     def apply(self, frame):
+        return self.apply_learnt(frame, self.learn(frame))
+
+    def learn(self, frame):
+        """The bin edges and the training range (new values beyond it fall in the first or last bin)."""
         _need_columns(frame, self)
         values = _need_numeric(frame, self.column)
         if np.isinf(values).any():
@@ -276,13 +321,25 @@ class Bin(Step):
                             f"rows first: a 'Keep rows matching a condition' step with {self.column} < inf.")
         if values.nunique() < 2:
             raise DataError(f"'{self.column}' has fewer than two distinct values, so there is nothing to bin.")
-        out = frame.copy()
         if self.strategy == "quantile":
-            binned = pd.qcut(values, q=int(self.bins), duplicates="drop")
+            _, edges = pd.qcut(values, q=int(self.bins), duplicates="drop", retbins=True)
         else:
-            binned = pd.cut(values, bins=int(self.bins))
+            _, edges = pd.cut(values, bins=int(self.bins), retbins=True)
+        return {"edges": [float(edge) for edge in edges], "low": float(values.min()), "high": float(values.max())}
+
+    def apply_learnt(self, frame, learnt):
+        _need_columns(frame, self)
+        values = _need_numeric(frame, self.column).clip(learnt["low"], learnt["high"])
+        binned = pd.cut(values, bins=learnt["edges"], include_lowest=self.strategy == "quantile")
+        out = frame.copy()
         out[f"{self.column}_bin"] = binned.astype("string")
         return out
+
+    def learnt_code(self, learnt):
+        values = f"df[{self.column!r}].astype(float).clip({literal(learnt['low'])}, {literal(learnt['high'])})"
+        lowest = ", include_lowest=True" if self.strategy == "quantile" else ""
+        return "\n".join([f"edges = {literal(learnt['edges'])}  # learnt from the training rows",
+                          f"df[{self.column + '_bin'!r}] = pd.cut({values}, bins=edges{lowest}).astype('string')"])
 
     def describe(self):
         return f"Bin {self.column} into {self.bins} {self.strategy.replace('_', '-')} bins"
@@ -311,19 +368,37 @@ class GroupRare(Step):
     max_labels: int = 0
 
     def apply(self, frame):
+        return self.apply_learnt(frame, self.learn(frame))
+
+    def learn(self, frame):
+        """The labels kept as they are; every other label (rare, or never seen in training) is grouped."""
         _need_columns(frame, self)
         values = frame[self.column].astype("string")
         shares = values.value_counts(normalize=True)
         rare = shares[shares < self.min_share].index
         if self.max_labels:
             rare = rare.union(shares.index[int(self.max_labels):])
+        return {"kept": [str(label) for label in shares.index if label not in rare]}
+
+    def apply_learnt(self, frame, learnt):
+        _need_columns(frame, self)
+        values = frame[self.column].astype("string")
         out = frame.copy()
-        out[self.column] = values.where(~values.isin(rare), self.other_label)
+        out[self.column] = values.where(values.isin(learnt["kept"]) | values.isna(), self.other_label)
         return out
 
     def describe(self):
         keep = f", keeping the top {self.max_labels}" if self.max_labels else ""
-        return f"Group labels of {self.column} under {self.min_share:.0%}{keep} as '{self.other_label}'"
+        return (f"Group labels of {self.column} under {self.min_share:.0%}{keep} as '{self.other_label}' "
+                "(labels new to the model too)")
+
+    def learnt_code(self, learnt):
+        column = f"df[{self.column!r}]"
+        return "\n".join([
+            f"kept = {literal(learnt['kept'])}  # labels learnt from the training rows",
+            f"{column} = {column}.astype('string')",
+            f"{column} = {column}.where({column}.isin(kept) | {column}.isna(), {self.other_label!r})",
+        ])
 
     def code(self):
         column = f"df[{self.column!r}]"

@@ -256,7 +256,8 @@ def tune_model(frame: pd.DataFrame, settings: TrainSettings, model_name: str, n_
         raise DataError(f"{spec.label} has no parameters to tune. Choose another model.")
     metric = metric or evaluate.default_sort_metric(data.task, data.n_classes)
     scoring, sign = evaluate.sklearn_scoring(metric, data.n_classes)
-    pipeline = make_pipeline(data.encodings, spec, None, data.settings.seed, data.settings.class_weight)
+    pipeline = make_pipeline(data.encodings, spec, None, data.settings.seed, data.settings.class_weight,
+                             data.recipe_steps)
     sample_note = None
     if time_budget_s is not None:
         data, sample_note = _sample_to_fit(data, pipeline, spec, started + PLAN_SHARE * time_budget_s, n_jobs)
