@@ -150,6 +150,8 @@ def _need_columns(frame: pd.DataFrame, step: Step) -> None:
 
 def _need_numeric(frame: pd.DataFrame, column: str) -> pd.Series:
     values = frame[column]
+    if values.isna().all():  # a batch whose cells are all empty (read as text) is missing numbers
+        return pd.Series(np.nan, index=values.index, name=values.name)
     if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
         raise DataError(f"'{column}' is not numeric ({values.dtype}). Convert it to numbers first "
                         "with a 'Change type' step.")

@@ -71,6 +71,8 @@ class FillMissing(Step):
 
     def apply_learnt(self, frame, learnt):
         _need_columns(frame, self)
+        if self.strategy in ("mean", "median"):
+            _need_numeric(frame, self.column)  # text where training had numbers is refused, not passed on
         values, fill = frame[self.column], learnt["fill"]
         out = frame.copy()
         if fill is None:  # no value to learn from (every training value missing): nothing to fill with
