@@ -115,6 +115,15 @@ class PreparedData:
         """The table's own columns the pipeline reads (before the recipe, when there is one)."""
         return list(self.X_train.columns) if self.recipe_steps else self.feature_columns
 
+    def input_role(self, column: str) -> str:
+        """How an input column is read for explanations: its encoding's role, or (for a raw column
+        the recipe turns into features) numeric, datetime or categorical by what it holds."""
+        roles = {encoding.column: encoding.role for encoding in self.encodings if encoding.role != "drop"}
+        if column in roles:
+            return roles[column]
+        kind = infer_column_kinds(self.X_train[[column]]).get(column, "categorical")
+        return kind if kind in ("numeric", "datetime") else "categorical"
+
 
 def prepare_xy(frame: pd.DataFrame, settings: TrainSettings, replayed: Any = None) -> PreparedData:
     """Check the table against the settings, then split it; every problem is a ``DataError`` with a fix.

@@ -72,7 +72,8 @@ EVERY_STEP_RECIPE = [
     GroupRare("colour", 0.1, "other"), FillMissing("colour", "most_frequent"), ChangeType("member", "boolean"),
     FillMissing("member", "constant", "false"), Outliers("size", "iqr", 1.5, "clip"), FillMissing("size", "mean"),
     Bin("size", 4, "quantile"), Transform("size", "log1p"), DeriveDateParts("when", ALL_PARTS, False),
-    ChangeType("when", "datetime"), RenameColumn("colour", "colour_group"), DropColumns(["id"]),
+    ChangeType("when", "datetime"), RenameColumn("when", "stamp"), RenameColumn("colour", "colour_group"),
+    DropColumns(["id"]),
     DropDuplicates(), DropMissing(["label"]), FilterRows("label", "is not missing", ""),
     Outliers("count_text", "zscore", 10.0, "drop"),
 ]
@@ -268,3 +269,15 @@ def test_a_row_whose_number_cells_are_all_empty_is_scored():
     transformer, inside = _fitted_and_inside(steps, training_table()[["size"]])
     out = transformer.transform(pd.DataFrame({"size": [None]}))  # read as text: an empty column has no type
     assert out["size"].tolist() == [inside["size"].median()] and out["size_bin"].isna().all()
+
+
+def test_explanations_of_a_model_with_a_recipe_shuffle_and_vary_the_files_own_columns():
+    from core.explain import partial_dependence_data, permutation_importance_frame
+
+    run = _train_with_every_step("decision_tree")
+    importance = permutation_importance_frame(run, n_repeats=2)
+    assert set(importance["feature"]) == set(run.prepared.X_test.columns)
+    dates = partial_dependence_data(run, "when", grid_resolution=5)
+    assert dates.kind == "date" and len(dates.grid) >= 2
+    labels = partial_dependence_data(run, "colour", grid_resolution=5)
+    assert labels.kind == "category"
