@@ -48,7 +48,7 @@ class RecipeTransformer(TransformerMixin, BaseEstimator):
         The steps applied, in order.
     learnt_ : list of dict
         What each step learnt (plain data: numbers, labels, edges), in the order of ``steps_``.
-    feature_names_in_, n_features_in_ : the columns seen by ``fit``.
+    columns_in_, feature_names_in_, n_features_in_ : the columns seen by ``fit``.
     feature_names_out_ : the columns ``transform`` returns.
     """
 
@@ -66,6 +66,7 @@ class RecipeTransformer(TransformerMixin, BaseEstimator):
         frame = _as_frame(X)
         self.feature_names_in_ = np.asarray([str(name) for name in frame.columns], dtype=object)
         self.n_features_in_ = frame.shape[1]
+        self.columns_in_ = list(frame.columns)
         self.steps_ = [step for step in _as_steps(self.steps) if not step.training_only]
         self.learnt_ = []
         for index, step in enumerate(self.steps_):
@@ -98,7 +99,10 @@ class RecipeTransformer(TransformerMixin, BaseEstimator):
         return "\n\n".join(blocks) or "# the recipe changes no values"
 
     def _check_columns(self, frame: pd.DataFrame) -> None:
-        absent = [name for name in self.feature_names_in_ if name not in frame.columns]
+        if not self.steps_ and list(frame.columns) == self.columns_in_:
+            return
+        present = set(frame.columns)
+        absent = [name for name in self.columns_in_ if name not in present]
         if not absent:
             return
         name = absent[0]

@@ -35,8 +35,10 @@ def _exec(code: str, df: pd.DataFrame | None = None, folder=None) -> pd.DataFram
     return namespace["df"]
 
 
-def test_every_step_type_is_checked_here():
-    assert {step.op for step in STEPS} == set(STEP_TYPES)
+def test_every_step_type_is_checked_here_and_offered_on_the_page():
+    from core.recipe_steps import _STEP_TYPES
+
+    assert {step.op for step in STEPS} == set(STEP_TYPES) == set(_STEP_TYPES)
 
 
 @pytest.mark.parametrize("step", STEPS, ids=[f"{step.op}-{index}" for index, step in enumerate(STEPS)])

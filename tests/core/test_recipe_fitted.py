@@ -4,6 +4,8 @@ Also: its learnt values come from the training rows only (no leak from the test 
 it cannot handle is refused with a message naming the step, the column and what to do.
 """
 
+import functools
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -174,7 +176,9 @@ def test_learnt_values_come_from_training_rows_only():
     assert FillMissing("size", "mean").learn(table)["fill"] > 1_000
 
 
+@functools.cache
 def _train_with_every_step(model="logistic_regression"):
+    """One run per model for the tests below (they only read it)."""
     table = training_table(120)
     settings = TrainSettings(target="label", folds=3, recipe=[step.to_dict() for step in EVERY_STEP_RECIPE])
     return train_model(table, settings, model, n_jobs=1)
