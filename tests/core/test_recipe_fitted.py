@@ -266,6 +266,7 @@ def test_the_transformer_is_a_scikit_learn_transformer():
     assert isinstance(out, pd.DataFrame) and list(out.columns) == [*table.columns, "size_bin"]
     assert list(transformer.fit(table).get_feature_names_out()) == list(out.columns)
     assert RecipeTransformer().fit_transform(table) is table  # no steps: the table passes through
+    assert list(RecipeTransformer().fit(table).transform(table[["size"]]).columns) == ["size"]
 
 
 def test_a_row_whose_number_cells_are_all_empty_is_scored():

@@ -4,7 +4,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.recipe import FillMissing, GroupRare, Outliers
 from tests.pages.conftest import APP
-from tests.pages.test_model_page import train_one
+from tests.pages.test_model_page import CLASSIFICATION_VIEWS, train_one
 
 
 def _app_with_recipe(page):
@@ -31,3 +31,7 @@ def test_the_model_page_trains_the_recipe_inside_the_pipeline():
     assert [step.op for step in recipe.steps_] == ["fill_missing", "outliers", "group_rare"]
     assert recipe.learnt_[0]["fill"] == run.prepared.X_train["bill_length_mm"].mean()
     assert run.record.settings["recipe"] == run.record.recipe
+    for view in CLASSIFICATION_VIEWS:  # explanations vary and shuffle the file's own columns
+        app.selectbox(key="train_one_view").set_value(view).run()
+        assert not app.exception, (view, app.exception)
+        assert not app.error, (view, [e.value for e in app.error])
