@@ -36,8 +36,8 @@ class FillMissing(Step):
     specs: ClassVar[tuple[ParamSpec, ...]] = (
         ParamSpec("column", "column", None, "Column"),
         ParamSpec("strategy", "choice", "median", "With", choices=("mean", "median", "most_frequent", "constant"),
-                  help="For modelling, imputation in the encoding table is safer: it learns from "
-                       "training rows only."),
+                  help="The preview fills with the whole table's value; a model learns the value from "
+                       "its training rows only and reuses it on new data."),
         ParamSpec("value", "text", "", "Constant value (for 'constant')"),
     )
     column: str = ""

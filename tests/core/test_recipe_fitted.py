@@ -286,3 +286,20 @@ def test_explanations_of_a_model_with_a_recipe_shuffle_and_vary_the_files_own_co
     assert dates.kind == "date" and len(dates.grid) >= 2
     labels = partial_dependence_data(run, "colour", grid_resolution=5)
     assert labels.kind == "category"
+
+
+def test_a_model_trained_on_a_sample_still_learns_the_recipe_from_every_training_row():
+    """A compare's sampled row: the recipe and the encoder learn from all rows, the model from the sample."""
+    import pickle
+
+    from core.models import get_model
+    from core.train import _fit_pipeline, make_pipeline
+
+    data = _train_with_every_step().prepared
+    pipeline = make_pipeline(data.encodings, get_model("logistic_regression", data.task), None, 0, None,
+                             data.recipe_steps)
+    fitted = _fit_pipeline(pipeline, data.X_train, data.y_train, np.arange(0, len(data.y_train), 2))["pipeline"]
+    whole = RecipeTransformer(data.recipe_steps).fit(data.X_train)
+    assert fitted.named_steps["recipe"].learnt_ == whole.learnt_
+    copy = pickle.loads(pickle.dumps(fitted))  # worker processes and saved models get the same object
+    np.testing.assert_array_equal(copy.predict(data.X_test), fitted.predict(data.X_test))
