@@ -69,8 +69,8 @@ class RecipeTransformer(TransformerMixin, BaseEstimator):
         self.columns_in_ = list(frame.columns)
         self.steps_ = [step for step in _as_steps(self.steps) if not step.training_only]
         self.learnt_ = []
-        for index, step in enumerate(self.steps_):
-            with _naming_the_step(index, step):
+        for step in self.steps_:
+            with _naming_the_step(step):
                 learnt = step.learn(frame)
                 frame = step.apply_learnt(frame, learnt)
             self.learnt_.append(learnt)
@@ -83,8 +83,8 @@ class RecipeTransformer(TransformerMixin, BaseEstimator):
         if not self.steps_:  # nothing to do: the encoder checks the columns it uses
             return frame
         self._check_columns(frame)
-        for index, (step, learnt) in enumerate(zip(self.steps_, self.learnt_, strict=True)):
-            with _naming_the_step(index, step):
+        for step, learnt in zip(self.steps_, self.learnt_, strict=True):
+            with _naming_the_step(step):
                 frame = step.apply_learnt(frame, learnt)
         out = list(self.feature_names_out_)
         return frame if list(frame.columns) == out else frame[out]
@@ -106,9 +106,9 @@ class RecipeTransformer(TransformerMixin, BaseEstimator):
         if not absent:
             return
         name = absent[0]
-        for index, step in enumerate(self.steps_):
+        for step in self.steps_:
             if name in step.columns_used():
-                raise DataError(f"Recipe step {index + 1} ({step.describe()}) needs the column '{name}', which "
+                raise DataError(f"The recipe step '{step.describe()}' needs the column '{name}', which "
                                 "is not in this table. Add the column (its cells may be empty), or train the "
                                 "model again without it.")
         raise DataError(f"The model uses the column '{name}', which is not in this table. Add the column (its "
@@ -116,9 +116,9 @@ class RecipeTransformer(TransformerMixin, BaseEstimator):
 
 
 @contextmanager
-def _naming_the_step(index: int, step: Step):
-    """Every problem a step meets is reported with the step's number and what it does."""
-    where = f"Recipe step {index + 1} ({step.describe()})"
+def _naming_the_step(step: Step):
+    """Every problem a step meets is reported with what the step does (its words, as on the Prepare page)."""
+    where = f"The recipe step '{step.describe()}'"
     try:
         yield
     except DataError as exc:

@@ -234,21 +234,21 @@ def test_steps_on_the_target_change_y_and_a_feature_made_from_the_target_is_refu
 # ----------------------------------------------------------------------------- bad input
 def test_a_missing_column_names_the_step_the_column_and_what_to_do():
     transformer, _ = _fitted_and_inside([FillMissing("size", "median"), GroupRare("colour", 0.1)], training_table())
-    with pytest.raises(DataError, match=r"Recipe step 1 \(Fill missing size with the median\) needs the column "
+    with pytest.raises(DataError, match=r"The recipe step 'Fill missing size with the median' needs the column "
                                         r"'size'.*Add the column"):
         transformer.transform(training_table().drop(columns=["size"]))
 
 
 def test_a_date_that_cannot_be_read_names_the_step_and_the_column():
     transformer, _ = _fitted_and_inside([DeriveDateParts("when", ["month"], True)], training_table()[["when"]])
-    with pytest.raises(DataError, match=r"Recipe step 1 \(Split when into month.*No value of 'when' parses as a "
+    with pytest.raises(DataError, match=r"The recipe step 'Split when into month.*: No value of 'when' parses as a "
                                         r"date.*written as dates"):
         transformer.transform(pd.DataFrame({"when": ["next tuesday-ish"]}))
 
 
 def test_text_where_the_model_learnt_numbers_names_the_step():
     transformer, _ = _fitted_and_inside([FillMissing("size", "mean")], training_table()[["size"]])
-    with pytest.raises(DataError, match=r"Recipe step 1 .*'size' is not numeric"):
+    with pytest.raises(DataError, match=r"The recipe step 'Fill missing size with the mean': 'size' is not numeric"):
         transformer.transform(pd.DataFrame({"size": ["big"]}))
 
 
