@@ -75,3 +75,24 @@ def test_change_type_boolean_code_reads_what_apply_reads():
         step = ChangeType("flag", "boolean")
         assert _exec(step.code(), frame)["flag"].tolist() == step.apply(frame)["flag"].tolist() == [True, False,
                                                                                                    True, True]
+
+
+def test_learnt_values_from_hostile_cells_stay_data_in_the_code(tmp_path):
+    """Kept labels and fill values come from the user's cells: the code carries them only as literals."""
+    from core.recipe import FillMissing, GroupRare
+    from tests.core.test_recipe import HOSTILE_TEXTS
+
+    names = [f"c{text}" for text in HOSTILE_TEXTS]
+    frame = pd.DataFrame({name: [text, text, None, "x"] for name, text in zip(names, HOSTILE_TEXTS, strict=True)})
+    steps = [step for name in names for step in (FillMissing(name, "most_frequent"), GroupRare(name, 0.3, name))]
+    transformer = RecipeTransformer([step.to_dict() for step in steps]).fit(frame)
+    code = transformer.code()
+    assert code.splitlines() == code.split("\n")
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        produced = _exec(code, frame)
+    finally:
+        os.chdir(cwd)
+    pd.testing.assert_frame_equal(produced, transformer.transform(frame))
+    assert list(tmp_path.iterdir()) == []  # no payload wrote a file
