@@ -78,7 +78,11 @@ def command_profile(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _load_for_training(args: argparse.Namespace) -> tuple[Any, Any, list[dict[str, Any]] | None, Any]:
-    """Read the table, replay the recipe (if any) and build the training settings."""
+    """Read the table and build the training settings; a recipe travels in them (``TrainSettings.recipe``).
+
+    The recipe is replayed here once to refuse a step that cannot apply; training replays its row
+    steps on the raw table and learns its value steps from the training rows only.
+    """
     from core.train import TrainSettings
 
     table = read_csv_file(args.data)
@@ -93,8 +97,8 @@ def _load_for_training(args: argparse.Namespace) -> tuple[Any, Any, list[dict[st
         if problems:
             raise DataError(f"The recipe could not be replayed on {args.data}: {'; '.join(problems)}. "
                             "Fix or remove those steps.")
-        frame, recipe = applied.frame, [step.to_dict() for step in steps]
-    settings = TrainSettings(target=args.target, task=args.task, folds=args.folds, seed=args.seed)
+        recipe = [step.to_dict() for step in steps]
+    settings = TrainSettings(target=args.target, task=args.task, folds=args.folds, seed=args.seed, recipe=recipe)
     return frame, settings, recipe, table
 
 

@@ -120,7 +120,7 @@ def _compare(frame: pd.DataFrame, settings: TrainSettings, model_names: list[str
         try:
             chosen = spec.resolve_params((params or {}).get(name))
             pipelines[name] = make_pipeline(data.encodings, spec, chosen, data.settings.seed,
-                                            data.settings.class_weight)
+                                            data.settings.class_weight, data.recipe_steps)
             rows[name] = LeaderboardRow(name, spec.label, chosen)
         except DataError as exc:
             rows[name] = LeaderboardRow(name, spec.label, dict((params or {}).get(name) or {}),

@@ -54,7 +54,7 @@ def permutation_importance_frame(run: RunResult, metric: str | None = None, n_re
     metric = metric or run.record.sort_by
     scorer = get_scorer(sklearn_scoring(metric, data.n_classes)[0])
     rng = np.random.default_rng(data.settings.seed)
-    X, y = _sample_rows(data.X_test[data.feature_columns], data.y_test, max_rows, rng)
+    X, y = _sample_rows(data.X_test[data.input_columns], data.y_test, max_rows, rng)
 
     def score(frame: pd.DataFrame) -> float:
         # One thread: many short predictions on a shared, busy server are faster and steadier so.
@@ -204,11 +204,11 @@ def partial_dependence_data(run: RunResult, feature: str, grid_resolution: int =
     date columns; the method is the same ("brute": set, predict, average).
     """
     data = run.prepared
-    if feature not in data.feature_columns:
+    if feature not in data.input_columns:
         raise DataError(f"'{feature}' is not one of this model's features. Choose one of: "
-                        f"{', '.join(data.feature_columns)}.")
-    role = {encoding.column: encoding.role for encoding in data.encodings}[feature]
-    X = data.X_train[data.feature_columns]
+                        f"{', '.join(data.input_columns)}.")
+    role = data.input_role(feature)
+    X = data.X_train[data.input_columns]
     grid, kind = _grid(X[feature], role, grid_resolution, feature)
     # Wide tables get fewer rows: every prediction encodes every column again.
     rows = min(max_rows, max(100, PARTIAL_DEPENDENCE_MAX_CELLS // (len(grid) * X.shape[1])))

@@ -33,14 +33,37 @@ PARALLEL_ENCODING_MIN_ROWS = 50_000
 
 def make_pipeline(encodings: list[ColumnEncoding], model_spec: ModelSpec,
                   params: dict[str, Any] | None = None, seed: int = 0,
-                  class_weight: str | None = None) -> Pipeline:
-    """The one unfitted pipeline: preprocessing, then the estimator."""
-    return Pipeline([("preprocess", seeded_preprocessor(encodings, seed, model_spec.task)),
+                  class_weight: str | None = None, recipe: list[Any] | None = None) -> Pipeline:
+    """The one unfitted pipeline: the recipe's value steps, the preprocessing, then the estimator.
+
+    ``recipe`` (``PreparedData.recipe_steps``) is learnt on the rows the pipeline is fitted on;
+    without one the recipe step passes the table through unchanged.
+    """
+    from core.recipe_fit import RecipeTransformer
+
+    return Pipeline([("recipe", RecipeTransformer(list(recipe or []))),
+                     ("preprocess", _seeded_column_transformer(encodings, seed, model_spec.task)),
                      ("model", model_spec.build(params, seed, class_weight))])
 
 
-def seeded_preprocessor(encodings: list[ColumnEncoding], seed: int, task: str = "classification") -> Any:
-    """``build_preprocessor`` with its random steps seeded, so the same seed gives the same model.
+def seeded_preprocessor(encodings: list[ColumnEncoding], seed: int, task: str = "classification",
+                        recipe: list[Any] | None = None) -> Any:
+    """Everything before the model, seeded: the same seed gives the same encoding.
+
+    With a ``recipe`` it is ``Pipeline([("recipe", ...), ("preprocess", ...)])``, so folds encoded once
+    and shared between models learn the recipe's values on each fold's training rows, as the whole
+    pipeline would; without one it is the ``ColumnTransformer`` alone.
+    """
+    from core.recipe_fit import RecipeTransformer
+
+    preprocessor = _seeded_column_transformer(encodings, seed, task)
+    if not recipe:
+        return preprocessor
+    return Pipeline([("recipe", RecipeTransformer(list(recipe))), ("preprocess", preprocessor)])
+
+
+def _seeded_column_transformer(encodings: list[ColumnEncoding], seed: int, task: str) -> Any:
+    """``build_preprocessor`` with its random steps seeded.
 
     Target encoding cross-fits on shuffled inner folds; scikit-learn 1.9 takes their seed as a
     splitter in ``cv`` (its own ``random_state`` is deprecated). Its target type follows the task.
@@ -99,7 +122,8 @@ def prepare_folds(data: PreparedData, context: RunContext | None = None, include
         whole = len(train_rows) == len(data.y_train)
         X_fold = data.X_train if whole else data.X_train.iloc[train_rows]
         X_validation = data.X_train.iloc[validation_rows] if len(validation_rows) else None
-        tasks.append((index, _encode_fold, seeded_preprocessor(data.encodings, data.settings.seed, data.task),
+        tasks.append((index, _encode_fold, seeded_preprocessor(data.encodings, data.settings.seed, data.task,
+                                                               data.recipe_steps),
                       X_fold, data.y_train[train_rows], X_validation, data.X_test))
     context.check_cancel()
     if len(data.y_train) < PARALLEL_ENCODING_MIN_ROWS:
@@ -118,7 +142,8 @@ def _encoded_bytes(data: PreparedData, splits: list[tuple[np.ndarray, np.ndarray
     sample = data.X_train.iloc[:2_000]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        width = seeded_preprocessor(data.encodings, data.settings.seed, data.task).fit_transform(
+        width = seeded_preprocessor(data.encodings, data.settings.seed, data.task,
+                                    data.recipe_steps).fit_transform(
             sample, data.y_train[:2_000]).shape[1]
     rows = sum(len(train) + len(validation) + len(data.y_test) for train, validation in splits)
     return rows * width * 8
@@ -204,7 +229,7 @@ def _fit_pipeline(pipeline: Pipeline, X: pd.DataFrame, y: np.ndarray,
         if sample is None:
             pipeline.fit(X, y)
         else:
-            Z = pipeline.named_steps["preprocess"].fit_transform(X, y)
+            Z = pipeline[:-1].fit_transform(X, y)  # the recipe and the preprocessing
             pipeline.named_steps["model"].fit(Z[sample], y[sample])
     return {"pipeline": pipeline, "fit_seconds": time.perf_counter() - started}
 

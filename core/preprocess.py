@@ -27,8 +27,9 @@ from sklearn.preprocessing import (
     TargetEncoder,
 )
 
+from core.dates import RULE as DATE_RULE
+from core.dates import dates_in_utc
 from core.errors import DataError
-from core.schema import parse_dates
 
 NUMERIC_IMPUTERS = ("mean", "median", "constant", "knn")
 CATEGORICAL_IMPUTERS = ("most_frequent", "constant")
@@ -82,7 +83,7 @@ def default_encodings(frame: pd.DataFrame, kinds: dict[str, str], target: str | 
             ))
         elif kind == "datetime":
             encodings.append(ColumnEncoding(name, "datetime", "median", scaler="standard",
-                                            reason="date: year, month, day, weekday, hour"))
+                                            reason=f"date: year, month, day, weekday, hour ({DATE_RULE})"))
         else:
             reasons = {"identifier": "identifier: unique per row, nothing to learn",
                        "constant": "constant: the same in every row",
@@ -189,7 +190,10 @@ def _to_text(values: Any) -> np.ndarray:
 
 
 class DateParts(TransformerMixin, BaseEstimator):
-    """Turn date columns into numeric parts (year, month, day, weekday, hour); learns nothing."""
+    """Turn date columns into numeric parts (year, month, day, weekday, hour); learns nothing.
+
+    Each cell is read on its own (``core.dates``), so a row gets the same parts alone or in a batch.
+    """
 
     def __init__(self, parts: tuple[str, ...] = DATE_PARTS):
         self.parts = parts
@@ -204,7 +208,7 @@ class DateParts(TransformerMixin, BaseEstimator):
         frame = pd.DataFrame(X)
         out = []
         for name in frame.columns:
-            dates = parse_dates(frame[name])
+            dates = dates_in_utc(frame[name])
             for part in self.parts:
                 values = dates.dt.day_of_week if part == "weekday" else getattr(dates.dt, part)
                 out.append(values.astype(float).to_numpy())

@@ -23,8 +23,8 @@ from core.limits import (
     RECIPE_MAX_STEPS,
     RECIPE_MAX_TEXT_CHARS,
 )
+from core.recipe_learnt_steps import Bin, FillMissing, GroupRare, Outliers
 from core.recipe_steps import (
-    _STEP_TYPES,
     DATE_PARTS,
     FILTER_OPERATORS,
     ChangeType,
@@ -36,15 +36,7 @@ from core.recipe_steps import (
     Step,
     comment_text,
 )
-from core.recipe_value_steps import (
-    Bin,
-    FillMissing,
-    FilterRows,
-    GroupRare,
-    NormaliseLabels,
-    Outliers,
-    Transform,
-)
+from core.recipe_value_steps import FilterRows, NormaliseLabels, Transform
 from core.specs import ParamSpec
 
 # Re-exported so existing ``from core.recipe import ...`` lines keep working after the split.
@@ -79,7 +71,10 @@ __all__ = [
     "step_from_dict",
 ]
 
-STEP_TYPES = _STEP_TYPES
+# Every registered step, in the order the Prepare page offers them.
+STEP_TYPES = {cls.op: cls for cls in (DropColumns, RenameColumn, ChangeType, DeriveDateParts, DropDuplicates,
+                                      DropMissing, FillMissing, FilterRows, Outliers, Transform, Bin, GroupRare,
+                                      NormaliseLabels)}
 
 
 @dataclass

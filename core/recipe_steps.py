@@ -9,6 +9,8 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from core.dates import RULE as DATE_RULE
+from core.dates import dates_in_utc, dates_in_utc_code
 from core.errors import DataError
 from core.schema import parse_dates
 from core.specs import ParamSpec
@@ -35,13 +37,27 @@ class Step:
     specs: ClassVar[tuple[ParamSpec, ...]] = ()
 
     def apply(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The step on ``frame`` alone: what the Prepare page previews (learning from ``frame`` itself)."""
         raise NotImplementedError
+
+    def learn(self, frame: pd.DataFrame) -> dict[str, Any]:
+        """What the step learns from the rows it is fitted on, as plain data; most steps learn nothing."""
+        return {}
+
+    def apply_learnt(self, frame: pd.DataFrame, learnt: dict[str, Any]) -> pd.DataFrame:
+        """The step with values ``learn`` took from other rows: how a fitted recipe scores new data."""
+        return self.apply(frame)
 
     def describe(self) -> str:
         raise NotImplementedError
 
     def code(self) -> str:
+        """pandas code doing what ``apply`` does on ``df`` (learning from ``df`` itself)."""
         raise NotImplementedError
+
+    def learnt_code(self, learnt: dict[str, Any]) -> str:
+        """pandas code doing what ``apply_learnt`` does, the learnt values written as constants."""
+        return self.code()
 
     def columns_used(self) -> list[str]:
         """Columns that must exist for this step to apply."""
@@ -70,6 +86,30 @@ def _number(value: Any) -> str:
     if isinstance(value, bool | str) or not np.isfinite(number):
         raise DataError(f"The setting {value!r} is not a finite number. Type a number.")
     return repr(int(number)) if isinstance(value, int | np.integer) else repr(number)
+
+
+def literal(value: Any) -> str:
+    """A learnt value (number, text, boolean, missing, timestamp) as a Python expression."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return "None"
+    if isinstance(value, pd.Timestamp):
+        return f"pd.Timestamp({value.isoformat()!r})"
+    if isinstance(value, bool | np.bool_):
+        return repr(bool(value))
+    if isinstance(value, int | np.integer):
+        return repr(int(value))
+    if isinstance(value, float | np.floating):
+        return repr(float(value)) if np.isfinite(value) else f"float({str(float(value))!r})"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(literal(item) for item in value) + "]"
+    return repr(str(value))
+
+
+def plain(value: Any) -> Any:
+    """A numpy or pandas scalar as plain Python data (missing as None), for learnt state."""
+    if value is None or (not isinstance(value, str | list) and pd.isna(value)):
+        return None
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _choice(value: Any, choices: tuple[str, ...]) -> str:
@@ -110,6 +150,8 @@ def _need_columns(frame: pd.DataFrame, step: Step) -> None:
 
 def _need_numeric(frame: pd.DataFrame, column: str) -> pd.Series:
     values = frame[column]
+    if values.isna().all():  # a batch whose cells are all empty (read as text) is missing numbers
+        return pd.Series(np.nan, index=values.index, name=values.name)
     if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
         raise DataError(f"'{column}' is not numeric ({values.dtype}). Convert it to numbers first "
                         "with a 'Change type' step.")
@@ -177,6 +219,16 @@ class ChangeType(Step):
     to: str = "numeric"
 
     def apply(self, frame):
+        return self.apply_learnt(frame, self.learn(frame))
+
+    def learn(self, frame):
+        """For dates: whether the training values carry UTC offsets (then the column stays in UTC)."""
+        if self.to != "datetime":
+            return {}
+        _need_columns(frame, self)
+        return {"utc": isinstance(parse_dates(frame[self.column]).dtype, pd.DatetimeTZDtype)}
+
+    def apply_learnt(self, frame, learnt):
         _need_columns(frame, self)
         out = frame.copy()
         values = out[self.column]
@@ -189,7 +241,8 @@ class ChangeType(Step):
             text = values.astype("string").str.strip().str.lower()
             out[self.column] = text.map(lambda v: _TRUTHY.get(v, pd.NA)).astype("boolean")
         elif self.to == "datetime":
-            out[self.column] = parse_dates(values)
+            dates = dates_in_utc(values)
+            out[self.column] = dates if learnt.get("utc") else dates.dt.tz_localize(None)
         else:
             raise DataError(f"Unknown type '{self.to}'. Choose numeric, text, boolean or datetime.")
         lost = int(out[self.column].isna().sum() - values.isna().sum())
@@ -202,6 +255,12 @@ class ChangeType(Step):
         return f"Change {self.column} to {self.to}"
 
     def code(self):
+        if self.to != "datetime":
+            return self.learnt_code({})
+        return "\n".join([_parse_dates_code(self.column, "dates"),
+                          "utc = isinstance(dates.dtype, pd.DatetimeTZDtype)", self._dates_code("utc")])
+
+    def learnt_code(self, learnt):
         column = f"df[{self.column!r}]"
         if self.to == "numeric":
             return (f"{column} = pd.to_numeric({column}.astype('string').str.strip()"
@@ -212,8 +271,14 @@ class ChangeType(Step):
             return (f"truthy = {_TRUTHY!r}\n"
                     f"{column} = {column}.astype('string').str.strip().str.lower().map(truthy).astype('boolean')")
         if self.to == "datetime":
-            return _parse_dates_code(self.column, column)
+            return self._dates_code(repr(bool(learnt.get("utc"))))
         raise DataError(f"Unknown type {self.to!r}. Choose numeric, text, boolean or datetime.")
+
+    def _dates_code(self, utc: str) -> str:
+        column = f"df[{self.column!r}]"
+        return "\n".join([dates_in_utc_code(column, column) + f"  # {DATE_RULE}",
+                          f"if not {utc}:  # the training table had no UTC offsets: keep the times without a zone",
+                          f"    {column} = {column}.dt.tz_localize(None)"])
 
 
 @_register
@@ -223,7 +288,8 @@ class DeriveDateParts(Step):
     title: ClassVar[str] = "Parse dates and derive parts"
     specs: ClassVar[tuple[ParamSpec, ...]] = (
         ParamSpec("column", "column", None, "Date column"),
-        ParamSpec("parts", "multichoice", ["year", "month", "weekday"], "Parts", choices=DATE_PARTS),
+        ParamSpec("parts", "multichoice", ["year", "month", "weekday"], "Parts", choices=DATE_PARTS,
+                  help=f"Each row on its own: {DATE_RULE}."),
         ParamSpec("drop_original", "bool", True, "Drop the original column"),
     )
     column: str = ""
@@ -232,9 +298,10 @@ class DeriveDateParts(Step):
 
     def apply(self, frame):
         _need_columns(frame, self)
-        dates = parse_dates(frame[self.column])
-        if dates.notna().sum() == 0:
-            raise DataError(f"No value of '{self.column}' parses as a date. Pick a date column.")
+        dates = dates_in_utc(frame[self.column])
+        if dates.notna().sum() == 0 and frame[self.column].notna().any():
+            raise DataError(f"No value of '{self.column}' parses as a date. Pick a date column, or check "
+                            "that the dates are written as dates (such as 2024-01-31 or 2024-01-31 13:45).")
         out = frame.copy()
         for part in self.parts:
             values = dates.dt.day_of_week if part == "weekday" else getattr(dates.dt, part)
@@ -242,10 +309,10 @@ class DeriveDateParts(Step):
         return out.drop(columns=[self.column]) if self.drop_original else out
 
     def describe(self):
-        return f"Split {self.column} into {', '.join(self.parts)}"
+        return f"Split {self.column} into {', '.join(self.parts)} ({DATE_RULE})"
 
     def code(self):
-        lines = [_parse_dates_code(self.column, "dates")]
+        lines = [dates_in_utc_code(f"df[{self.column!r}]", "dates")]
         accessors = {part: "day_of_week" if part == "weekday" else part for part in DATE_PARTS}
         lines += [f"df[{self.column + '_' + p!r}] = dates.dt.{accessors[_choice(p, DATE_PARTS)]}.astype('Int64')"
                   for p in self.parts]

@@ -10,85 +10,14 @@ import pandas as pd
 
 from core.errors import DataError
 from core.recipe_steps import (
-    _TRUTHY,
     FILTER_OPERATORS,
     Step,
     _choice,
     _need_columns,
     _need_numeric,
-    _number,
     _register,
 )
 from core.specs import ParamSpec
-
-
-@_register
-@dataclass
-class FillMissing(Step):
-    op: ClassVar[str] = "fill_missing"
-    title: ClassVar[str] = "Fill missing values"
-    specs: ClassVar[tuple[ParamSpec, ...]] = (
-        ParamSpec("column", "column", None, "Column"),
-        ParamSpec("strategy", "choice", "median", "With", choices=("mean", "median", "most_frequent", "constant"),
-                  help="For modelling, imputation in the encoding table is safer: it learns from "
-                       "training rows only."),
-        ParamSpec("value", "text", "", "Constant value (for 'constant')"),
-    )
-    column: str = ""
-    strategy: str = "median"
-    value: str = ""
-
-    def apply(self, frame):
-        _need_columns(frame, self)
-        values = frame[self.column]
-        if self.strategy in ("mean", "median"):
-            fill = getattr(_need_numeric(frame, self.column), self.strategy)()
-        elif self.strategy == "most_frequent":
-            modes = values.mode(dropna=True)
-            if modes.empty:
-                raise DataError(f"'{self.column}' has no values to take the most frequent from.")
-            fill = modes.iloc[0]
-        else:
-            fill = self.value
-            if pd.api.types.is_bool_dtype(values):
-                fill = _TRUTHY.get(str(self.value).strip().lower())
-                if fill is None:
-                    raise DataError(f"'{self.column}' holds true/false values; the fill value '{self.value}' "
-                                    "is neither. Type true or false.")
-            elif pd.api.types.is_numeric_dtype(values):
-                try:
-                    fill = float(self.value)
-                except ValueError:
-                    raise DataError(f"'{self.column}' is numeric; the fill value '{self.value}' is not "
-                                    "a number. Type a number.") from None
-        if (pd.api.types.is_integer_dtype(values) and isinstance(fill, float)
-                and not (np.isfinite(fill) and fill.is_integer())):
-            values = values.astype("Float64")  # whole numbers (such as date parts) filled with a mean of 2.5
-        out = frame.copy()
-        out[self.column] = values.fillna(fill)
-        return out
-
-    def describe(self):
-        how = f"'{self.value}'" if self.strategy == "constant" else f"the {self.strategy.replace('_', ' ')}"
-        return f"Fill missing {self.column} with {how}"
-
-    def code(self):
-        column = f"df[{self.column!r}]"
-        if self.strategy == "most_frequent":
-            return f"{column} = {column}.fillna({column}.mode()[0])"
-        if self.strategy in ("mean", "median"):
-            lines = [f"fill = {column}.astype(float).{self.strategy}()"]
-        else:
-            lines = [f"fill = {self.value!r}",
-                     f"if pd.api.types.is_bool_dtype({column}):",
-                     f"    fill = {_TRUTHY!r}[fill.strip().lower()]",
-                     f"elif pd.api.types.is_numeric_dtype({column}):",
-                     "    fill = float(fill)"]
-        lines += [f"if pd.api.types.is_integer_dtype({column}) and isinstance(fill, float) "
-                  "and not (np.isfinite(fill) and fill.is_integer()):",
-                  f"    {column} = {column}.astype('Float64')",
-                  f"{column} = {column}.fillna(fill)"]
-        return "\n".join(lines)
 
 
 @_register
@@ -163,67 +92,6 @@ class FilterRows(Step):
 
 @_register
 @dataclass
-class Outliers(Step):
-    op: ClassVar[str] = "outliers"
-    title: ClassVar[str] = "Handle outliers"
-    specs: ClassVar[tuple[ParamSpec, ...]] = (
-        ParamSpec("column", "column", None, "Numeric column"),
-        ParamSpec("method", "choice", "iqr", "Rule", choices=("iqr", "zscore"),
-                  help="IQR: beyond Q1 - k*IQR or Q3 + k*IQR. z-score: more than k standard deviations."),
-        ParamSpec("threshold", "float", 1.5, "k", low=0.5, high=10.0),
-        ParamSpec("action", "choice", "clip", "Then", choices=("clip", "drop")),
-    )
-    column: str = ""
-    method: str = "iqr"
-    threshold: float = 1.5
-    action: str = "clip"
-
-    @property
-    def training_only(self) -> bool:
-        return self.action == "drop"
-
-    def bounds(self, values: pd.Series) -> tuple[float, float]:
-        if self.method == "iqr":
-            q1, q3 = values.quantile(0.25), values.quantile(0.75)
-            spread = q3 - q1
-            return q1 - self.threshold * spread, q3 + self.threshold * spread
-        mean, std = values.mean(), values.std()
-        return mean - self.threshold * std, mean + self.threshold * std
-
-    def apply(self, frame):
-        _need_columns(frame, self)
-        values = _need_numeric(frame, self.column)
-        low, high = self.bounds(values)
-        if self.action == "drop":
-            return frame[~((values < low) | (values > high)).to_numpy()]
-        out = frame.copy()
-        out[self.column] = values.clip(low, high)
-        return out
-
-    def describe(self):
-        rule = f"{self.threshold} x IQR" if self.method == "iqr" else f"z-score > {self.threshold}"
-        return f"{self.action.capitalize()} outliers of {self.column} ({rule})"
-
-    def code(self):
-        k = _number(self.threshold)
-        if _choice(self.method, ("iqr", "zscore")) == "iqr":
-            lines = [f"q1, q3 = df[{self.column!r}].quantile([0.25, 0.75])",
-                     f"low, high = q1 - {k} * (q3 - q1), q3 + {k} * (q3 - q1)"]
-        else:
-            lines = [f"mean, std = df[{self.column!r}].mean(), df[{self.column!r}].std()",
-                     f"low, high = mean - {k} * std, mean + {k} * std"]
-        if self.action == "drop":
-            lines.append(f"df = df[df[{self.column!r}].between(low, high) | df[{self.column!r}].isna()]")
-        else:
-            lines.append(f"df[{self.column!r}] = df[{self.column!r}].clip(low, high)")
-        return "\n".join(lines)
-
-    def columns_used(self):
-        return [self.column]
-
-
-@_register
-@dataclass
 class Transform(Step):
     op: ClassVar[str] = "transform"
     title: ClassVar[str] = "Log or square-root transform"
@@ -251,89 +119,6 @@ class Transform(Step):
     def code(self):
         function = _choice(self.function, ("log1p", "sqrt"))
         return f"df[{self.column!r}] = np.{function}(df[{self.column!r}].astype(float))"
-
-
-@_register
-@dataclass
-class Bin(Step):
-    op: ClassVar[str] = "bin"
-    title: ClassVar[str] = "Bin a numeric column"
-    specs: ClassVar[tuple[ParamSpec, ...]] = (
-        ParamSpec("column", "column", None, "Numeric column"),
-        ParamSpec("bins", "int", 4, "Number of bins", low=2, high=50),
-        ParamSpec("strategy", "choice", "quantile", "Bins of", choices=("quantile", "equal_width"),
-                  help="quantile: about as many rows per bin; equal_width: bins of equal range."),
-    )
-    column: str = ""
-    bins: int = 4
-    strategy: str = "quantile"
-
-    def apply(self, frame):
-        _need_columns(frame, self)
-        values = _need_numeric(frame, self.column)
-        if np.isinf(values).any():
-            raise DataError(f"'{self.column}' has infinite values, which fall in no bin. Keep only finite "
-                            f"rows first: a 'Keep rows matching a condition' step with {self.column} < inf.")
-        if values.nunique() < 2:
-            raise DataError(f"'{self.column}' has fewer than two distinct values, so there is nothing to bin.")
-        out = frame.copy()
-        if self.strategy == "quantile":
-            binned = pd.qcut(values, q=int(self.bins), duplicates="drop")
-        else:
-            binned = pd.cut(values, bins=int(self.bins))
-        out[f"{self.column}_bin"] = binned.astype("string")
-        return out
-
-    def describe(self):
-        return f"Bin {self.column} into {self.bins} {self.strategy.replace('_', '-')} bins"
-
-    def code(self):
-        values, bins = f"df[{self.column!r}].astype(float)", _number(int(self.bins))
-        binned = (f"pd.qcut({values}, q={bins}, duplicates='drop')" if self.strategy == "quantile"
-                  else f"pd.cut({values}, bins={bins})")
-        return f"df[{self.column + '_bin'!r}] = {binned}.astype('string')"
-
-
-@_register
-@dataclass
-class GroupRare(Step):
-    op: ClassVar[str] = "group_rare"
-    title: ClassVar[str] = "Group rare categories"
-    specs: ClassVar[tuple[ParamSpec, ...]] = (
-        ParamSpec("column", "column", None, "Categorical column"),
-        ParamSpec("min_share", "float", 0.01, "Labels rarer than this share", low=0.0, high=0.5),
-        ParamSpec("other_label", "text", "other", "Group them as"),
-        ParamSpec("max_labels", "int", 0, "And keep at most this many labels (0 = no limit)", low=0, high=1000),
-    )
-    column: str = ""
-    min_share: float = 0.01
-    other_label: str = "other"
-    max_labels: int = 0
-
-    def apply(self, frame):
-        _need_columns(frame, self)
-        values = frame[self.column].astype("string")
-        shares = values.value_counts(normalize=True)
-        rare = shares[shares < self.min_share].index
-        if self.max_labels:
-            rare = rare.union(shares.index[int(self.max_labels):])
-        out = frame.copy()
-        out[self.column] = values.where(~values.isin(rare), self.other_label)
-        return out
-
-    def describe(self):
-        keep = f", keeping the top {self.max_labels}" if self.max_labels else ""
-        return f"Group labels of {self.column} under {self.min_share:.0%}{keep} as '{self.other_label}'"
-
-    def code(self):
-        column = f"df[{self.column!r}]"
-        top = f".union(shares.index[{_number(int(self.max_labels))}:])" if self.max_labels else ""
-        return "\n".join([
-            f"{column} = {column}.astype('string')",
-            f"shares = {column}.value_counts(normalize=True)",
-            f"rare = shares[shares < {_number(float(self.min_share))}].index{top}",
-            f"{column} = {column}.where(~{column}.isin(rare), {self.other_label!r})",
-        ])
 
 
 @_register

@@ -87,7 +87,8 @@ def train_model(frame: pd.DataFrame, settings: TrainSettings, model_name: str,
         data = prepared or prepare_xy(frame, settings)
         spec = get_model(model_name, data.task)
         params = spec.resolve_params(params)
-        pipeline = make_pipeline(data.encodings, spec, params, data.settings.seed, data.settings.class_weight)
+        pipeline = make_pipeline(data.encodings, spec, params, data.settings.seed, data.settings.class_weight,
+                                 data.recipe_steps)
         reuse = reuse_cv is not None and reuse_cv.ok and reuse_cv.model == spec.name and reuse_cv.params == params
         sample = None
         if reuse and reuse_cv.sample_rows:  # a row trained on a sample is refitted on the same sample

@@ -26,6 +26,8 @@ class TrainSettings:
     ``task`` None detects it from the target. ``encodings`` None uses ``default_feature_encodings``;
     ``features`` (optional) keeps only those columns. ``time_ordered`` means the rows are in time
     order: the test rows are the last ones and cross-validation only ever trains on the past.
+    ``recipe`` (steps in their JSON form) says the table given to ``prepare_xy`` is the raw file:
+    the recipe's row steps run on it before the split, its value steps inside the model pipeline.
     """
 
     target: str
@@ -38,9 +40,12 @@ class TrainSettings:
     group_column: str | None = None
     time_ordered: bool = False
     class_weight: str | None = None
+    recipe: list[dict[str, Any]] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         values = {item.name: getattr(self, item.name) for item in fields(self)}
+        if not self.recipe:  # left out: runs without a recipe keep the ids they always had
+            values.pop("recipe")
         if self.encodings is not None:
             values["encodings"] = [encoding.to_dict() for encoding in self.encodings]
         return values
@@ -94,6 +99,7 @@ class PreparedData:
     classes: np.ndarray | None = None
     notes: list[str] = field(default_factory=list)
     fingerprint: str = ""
+    recipe_steps: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def n_classes(self) -> int | None:
@@ -101,11 +107,40 @@ class PreparedData:
 
     @property
     def feature_columns(self) -> list[str]:
+        """The columns the encoder turns into model input (after the recipe's value steps)."""
         return [encoding.column for encoding in self.encodings if encoding.role != "drop"]
 
+    @property
+    def input_columns(self) -> list[str]:
+        """The table's own columns the pipeline reads (before the recipe, when there is one)."""
+        return list(self.X_train.columns) if self.recipe_steps else self.feature_columns
 
-def prepare_xy(frame: pd.DataFrame, settings: TrainSettings) -> PreparedData:
-    """Check the table against the settings, then split it; every problem is a ``DataError`` with a fix."""
+    def input_role(self, column: str) -> str:
+        """How an input column is read for explanations: its encoding's role, or (for a raw column
+        the recipe turns into features) numeric, datetime or categorical by what it holds."""
+        roles = {encoding.column: encoding.role for encoding in self.encodings if encoding.role != "drop"}
+        if column in roles:
+            return roles[column]
+        kind = infer_column_kinds(self.X_train[[column]]).get(column, "categorical")
+        return kind if kind in ("numeric", "datetime") else "categorical"
+
+
+def prepare_xy(frame: pd.DataFrame, settings: TrainSettings, replayed: Any = None) -> PreparedData:
+    """Check the table against the settings, then split it; every problem is a ``DataError`` with a fix.
+
+    With ``settings.recipe``, ``frame`` is the raw table: the recipe replayed on it decides the rows
+    and the target, X holds the raw columns its value steps and the model need, and those steps are
+    learnt inside the pipeline from training rows only. ``replayed`` is that replay when the caller
+    already has it (a ``RecipeResult`` of ``frame`` and ``settings.recipe``).
+    """
+    raw = None
+    if settings.recipe:
+        from core.recipe_fit import replay_recipe
+
+        raw = frame if frame.index.is_unique else frame.reset_index(drop=True)
+        if replayed is None or not raw.index.equals(frame.index):
+            replayed = replay_recipe(raw, settings.recipe)
+        frame = replayed.frame
     _check_settings(frame, settings)
     target, notes = settings.target, []
     missing = frame[target].isna()
@@ -125,13 +160,24 @@ def prepare_xy(frame: pd.DataFrame, settings: TrainSettings) -> PreparedData:
     encodings = _resolve_encodings(frame, settings, task, notes)
     settings = TrainSettings.from_dict({**settings.to_dict(), "task": task,
                                         "encodings": [encoding.to_dict() for encoding in encodings]})
-    X = frame.drop(columns=[target])
-    train_rows, test_rows = _holdout(X, y, settings, classes)
+    cleaned = frame.drop(columns=[target])
+    recipe_steps: list[dict[str, Any]] = []
+    X = cleaned
+    if raw is not None:
+        from core.recipe_fit import plan_recipe
+
+        features = [encoding.column for encoding in encodings if encoding.role != "drop"]
+        plan = plan_recipe(raw, replayed, settings.recipe, features, target)
+        recipe_steps = plan.steps
+        X = raw.loc[frame.index, plan.input_columns]
+        notes += [f"Recipe step {outcome.index + 1} ({outcome.description}) was skipped: {outcome.error}"
+                  for outcome in replayed.problems]
+    train_rows, test_rows = _holdout(cleaned, y, settings, classes)
     X_train, y_train = X.iloc[train_rows], y[train_rows]
     X_test, y_test = X.iloc[test_rows], y[test_rows]
-    splits = _cv_splits(X_train, y_train, settings, classes)
+    splits = _cv_splits(cleaned.iloc[train_rows], y_train, settings, classes)
     return PreparedData(settings, task, X_train, y_train, X_test, y_test, encodings, splits, classes, notes,
-                        frame_fingerprint(frame))
+                        frame_fingerprint(frame), recipe_steps)
 
 
 def _check_settings(frame: pd.DataFrame, settings: TrainSettings) -> None:

@@ -227,7 +227,8 @@ def _tune(frame: pd.DataFrame, settings: TrainSettings, model_name: str, n_trial
         raise DataError(f"{spec.label} has no parameters to tune. Choose another model.")
     metric = metric or evaluate.default_sort_metric(data.task, data.n_classes)
     scoring, sign = evaluate.sklearn_scoring(metric, data.n_classes)
-    pipeline = make_pipeline(data.encodings, spec, None, data.settings.seed, data.settings.class_weight)
+    pipeline = make_pipeline(data.encodings, spec, None, data.settings.seed, data.settings.class_weight,
+                             data.recipe_steps)
     sample_note = None
     if time_budget_s is not None:
         data, sample_note = _sample_to_fit(data, pipeline, spec, started + PLAN_SHARE * time_budget_s, job.n_jobs)

@@ -21,7 +21,14 @@ from ui.model_state import cached_feature_encodings, fitted_runs_of, run_title, 
 from ui.model_tune import render_tune
 from ui.plain_text import md_escape
 from ui.spec_widgets import render_specs
-from ui.state import content_key, current_prepared, current_prepared_profile, ensure_app_navigation, get_workspace
+from ui.state import (
+    content_key,
+    current_frame,
+    current_prepared,
+    current_prepared_profile,
+    ensure_app_navigation,
+    get_workspace,
+)
 
 ensure_app_navigation()
 st.title("Train and compare")
@@ -102,8 +109,11 @@ for encoding in encodings:
         encoding.__dict__.update(kept.__dict__)
 settings = TrainSettings(target=target, task=task, encodings=encodings, test_size=test_percent / 100,
                          folds=int(folds), seed=int(seed), group_column=group, time_ordered=time_ordered,
-                         class_weight="balanced" if balanced else None)
-problem = validate(frame, settings)
+                         class_weight="balanced" if balanced else None,
+                         recipe=[dict(step) for step in workspace.recipe] or None)
+# With a recipe the model gets the raw table: it learns the recipe's values from its training rows.
+frame = current_frame() if settings.recipe else frame
+problem = validate(frame, settings, result)
 view = st.segmented_control("Step", STEPS, default="Compare", key="model_view") or "Compare"
 if problem:
     st.error(md_escape(problem))

@@ -22,6 +22,10 @@ from ui.state import (
 SEVERITY_ICONS = {"critical": ":material/error:", "warning": ":material/warning:", "info": ":material/info:"}
 
 ensure_app_navigation()
+RECIPE_LEARNS_CAPTION = ("The preview shows each step on the whole table. The model learns fill values, clip "
+                         "bounds, bins and kept labels from its training rows only, and reuses them on test rows "
+                         "and new data; steps that remove rows apply to training data only.")
+
 st.title("Clean and encode")
 workspace = get_workspace()
 result = current_prepared()
@@ -38,6 +42,7 @@ st.caption(f"{md_escape(workspace.dataset_name)}: {len(frame):,} rows x {frame.s
 recipe_column, doctor_column = st.columns([3, 2], gap="large")
 with recipe_column:
     st.subheader("Recipe")
+    st.caption(RECIPE_LEARNS_CAPTION)
     render_recipe(workspace, result)
     with st.expander("Add a step", expanded=not workspace.recipe, icon=":material/add_circle:"):
         render_step_form(workspace, frame)

@@ -91,33 +91,12 @@ def render_encoding_table(workspace: Workspace, frame: pd.DataFrame, profile: Ta
 
 
 def encoding_code(encodings: list[ColumnEncoding]) -> str:
-    """The encoding table as scikit-learn code (for teaching); mirrors ``build_preprocessor``."""
-    groups: dict[tuple, list[str]] = {}
-    for e in encodings:
-        if e.role != "drop":
-            key = (e.role, e.imputer, e.add_indicator, e.scaler, e.encoder, e.rare_min_frequency)
-            groups.setdefault(key, []).append(e.column)
-    lines = ["from sklearn.compose import ColumnTransformer",
-             "from sklearn.impute import KNNImputer, SimpleImputer",
-             "from sklearn.pipeline import make_pipeline",
-             "from sklearn.preprocessing import (MinMaxScaler, OneHotEncoder, OrdinalEncoder, RobustScaler,",
-             "                                   StandardScaler, TargetEncoder)", "",
-             "preprocess = ColumnTransformer(["]
-    scalers = {"standard": "StandardScaler()", "minmax": "MinMaxScaler()", "robust": "RobustScaler()"}
-    for (role, imputer, indicator, scaler, encoder, rare), columns in groups.items():
-        if imputer == "knn":
-            parts = [f"KNNImputer(add_indicator={bool(indicator)!r})"]
-        else:
-            parts = [f"SimpleImputer(strategy={imputer!r}, add_indicator={bool(indicator)!r})"]
-        if role == "categorical":
-            parts.append({"onehot": f"OneHotEncoder(handle_unknown='infrequent_if_exist', "
-                                    f"min_frequency={float(rare) if rare else None!r})",
-                          "ordinal": "OrdinalEncoder(handle_unknown='use_encoded_value', unknown_value=-1)",
-                          "target": "TargetEncoder()"}[encoder])
-        if scaler != "none":
-            parts.append(scalers[scaler])
-        note = "  # dates become year, month, day, weekday, hour first" if role == "datetime" else ""
-        lines.append(f"    ({role!r}, make_pipeline({', '.join(parts)}), {columns!r}),{note}")
-    lines += ["])", "# Fitted inside the model pipeline on training rows only:",
-              "# model = make_pipeline(preprocess, estimator).fit(X_train, y_train)"]
-    return "\n".join(lines)
+    """The encoding table as scikit-learn code, written from the transformer ``build_preprocessor`` makes."""
+    from core.preprocess import build_preprocessor
+    from core.preprocess_code import preprocessor_code
+    from core.recipe import comment_text
+
+    try:
+        return preprocessor_code(build_preprocessor(encodings))
+    except DataError as exc:
+        return f"# No preprocessing to show: {comment_text(str(exc))}"

@@ -135,7 +135,7 @@ def _render_explanation(run: RunResult, view: str, key: str) -> None:
         else:
             st.plotly_chart(figures.importance_figure(importances, "Built-in importance / coefficients"))
     elif view == "Partial dependence":
-        features = run.prepared.feature_columns
+        features = run.prepared.input_columns
         feature = st.selectbox("Feature", features, key=f"{key}_pd_feature")
         if feature:
             with st.spinner("Predicting with the feature set to each of its values..."):

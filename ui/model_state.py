@@ -57,12 +57,13 @@ def fitted_runs_of(workspace: Workspace, data_key: str | None) -> dict[str, RunR
     return {run_id: store[run_id] for run_id in workspace.run_ids(data_key)[::-1] if run_id in store}
 
 
-def validate(frame: pd.DataFrame, settings: TrainSettings) -> str | None:
-    """The user-facing problem with these settings, or None (cheap: no fitting)."""
+def validate(frame: pd.DataFrame, settings: TrainSettings, replayed=None) -> str | None:
+    """The user-facing problem with these settings, or None (cheap: no fitting; ``replayed`` is the
+    cached recipe replay of ``frame``, so a rerun does not replay the recipe again)."""
     from core.train import prepare_xy
 
     try:
-        prepare_xy(frame, settings)
+        prepare_xy(frame, settings, replayed)
     except DataError as exc:
         return str(exc)
     return None

@@ -294,7 +294,7 @@ def test_encoding_code_carries_hostile_settings_only_as_literals(tmp_path):
     ])
     namespace = _exec_in(code, tmp_path)
     assert list(tmp_path.iterdir()) == []
-    assert [name for name, _, _ in namespace["preprocess"].transformers][:2] == ["numeric", "categorical"]
+    assert [name for name, _, _ in namespace["preprocess"].transformers][:2] == ["numeric_0", "categorical_1"]
 
 
 @pytest.mark.parametrize("text, message", [
