@@ -6,15 +6,13 @@ import codecs
 import csv
 import io
 import re
-from typing import TYPE_CHECKING
+from dataclasses import asdict, dataclass
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from core.errors import DataError
-
-if TYPE_CHECKING:
-    from core.io import ReadOptions
 
 DELIMITERS = (",", ";", "\t", "|")
 MISSING_MARKERS = (
@@ -31,6 +29,27 @@ MAX_COLUMNS = 50_000
 _SPLIT_BLOCKS_MAX_COLUMNS = 200
 _WIDTH_SAMPLE_ROWS = 60  # rows after the header that judge how wide the table really is
 _MAX_PREAMBLE_ROWS = 30  # title, notes and blank lines an export may put above the header
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How a CSV file is written; detected, shown to the user, and re-appliable."""
+
+    delimiter: str = ","
+    encoding: str = "utf-8"
+    decimal: str = "."
+    thousands: str | None = None
+    header_row: int | None = 0
+    missing_markers: tuple[str, ...] = MISSING_MARKERS
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> ReadOptions:
+        values = dict(values)
+        values["missing_markers"] = tuple(values.get("missing_markers", MISSING_MARKERS))
+        return cls(**values)
+
 
 _BOMS = (
     (b"\xef\xbb\xbf", "utf-8-sig"),

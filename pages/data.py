@@ -8,7 +8,8 @@ from core.samples import list_samples
 from core.schema import KIND_HELP, ColumnKind, check_kind_fits
 from core.units import format_bytes
 from ui.plain_text import md_escape
-from ui.state import current_profile, current_table, ensure_app_navigation, get_workspace, load_dataset, load_sample
+from ui.shell import ensure_app_navigation
+from ui.state import current_profile, current_table, get_workspace, load_dataset, load_sample
 
 DELIMITER_LABELS = {",": "comma ,", ";": "semicolon ;", "\t": "tab", "|": "pipe |"}
 ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "cp1252", "latin-1"]

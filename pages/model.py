@@ -20,8 +20,9 @@ from ui.model_evaluate import render_evaluation
 from ui.model_state import cached_feature_encodings, fitted_runs_of, run_title, train_and_keep, validate
 from ui.model_tune import render_tune
 from ui.plain_text import md_escape
+from ui.shell import ensure_app_navigation
 from ui.spec_widgets import render_specs
-from ui.state import content_key, current_prepared, current_prepared_profile, ensure_app_navigation, get_workspace
+from ui.state import content_key, current_prepared, current_prepared_profile, get_workspace
 
 ensure_app_navigation()
 st.title("Train and compare")

@@ -9,11 +9,11 @@ from core.recipe import apply_recipe, recipe_code, recipe_from_json, recipe_to_j
 from ui.encoding_table import current_encodings, encoding_code, render_encoding_table
 from ui.plain_text import md_escape
 from ui.recipe_panel import add_step, render_recipe, render_step_form
+from ui.shell import ensure_app_navigation
 from ui.state import (
     current_frame,
     current_prepared,
     current_prepared_profile,
-    ensure_app_navigation,
     get_workspace,
     prepared_csv_bytes,
     recipe_steps,

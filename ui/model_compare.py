@@ -11,10 +11,11 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from core.evaluate import default_sort_metric, metric_label, metric_names
+from core.compare import compare_models
+from core.metrics import default_sort_metric, metric_label, metric_names
 from core.models import ModelSpec, default_compare_set
 from core.runs import LEADERBOARD_NOTE, Leaderboard
-from core.train import RunResult, TrainSettings, compare_models
+from core.train import RunResult, TrainSettings
 from core.workspace import ComparedBoard, ResultKey, Workspace
 from ui.jobs import get_job, job_id_for, start_job
 from ui.model_state import session_id

@@ -28,24 +28,6 @@ def get_workspace() -> Workspace:
     return st.session_state[_WORKSPACE_KEY]
 
 
-def ensure_app_navigation() -> None:
-    """Make a page opened outside app.py's navigation run inside it instead.
-
-    Streamlit falls back to its legacy pages-folder mode when the first request after a server
-    start is a page URL such as /explore (and AppTest does so on every run), and then runs the
-    page alone: no sidebar, no sample data. Running the app's shell here, in the same run, hands
-    the request to st.navigation without a rerun, so no click is lost. Every page calls this
-    first; app.py must not.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        from ui.shell import run_app
-
-        run_app()
-        st.stop()
-
-
 @st.cache_resource(max_entries=4, show_spinner="Reading the file...")
 def _read_table(fingerprint: str, options_json: str, _raw: bytes) -> LoadedTable:
     """Shared read-only table per (content, options); pages must never modify the frame."""
