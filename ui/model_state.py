@@ -9,11 +9,13 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
+from dataclasses import fields, replace
 
 import pandas as pd
 import streamlit as st
 
 from core.errors import DataError
+from core.preprocess import ColumnEncoding, encoding_for_kept_column
 from core.runs import RunRecord
 from core.train import RunResult, TrainSettings, default_feature_encodings
 from core.workspace import ResultKey, Workspace
@@ -55,6 +57,43 @@ def fitted_runs_of(workspace: Workspace, data_key: str | None) -> dict[str, RunR
     """This session's fitted runs made on ``data_key`` (all of them when None), newest first."""
     store = fitted_runs()
     return {run_id: store[run_id] for run_id in workspace.run_ids(data_key)[::-1] if run_id in store}
+
+
+def with_prepared_choices(encodings: list[ColumnEncoding],
+                          prepared: dict[str, ColumnEncoding]) -> list[ColumnEncoding]:
+    """The model's default encodings with the Prepare page's per-column choices laid over them.
+
+    The model's own decision to leave a column out (a leakage suspect, the group column) stands,
+    and so does its reason for each column.
+    """
+    merged = []
+    for encoding in encodings:
+        chosen = prepared.get(encoding.column)
+        if chosen is not None and encoding.role != "drop":
+            encoding = replace(encoding, **{f.name: getattr(chosen, f.name) for f in fields(chosen)
+                                            if f.name not in ("column", "reason")})
+        merged.append(encoding)
+    return merged
+
+
+def left_out_table(encodings: list[ColumnEncoding], features: list[str]) -> pd.DataFrame:
+    """The columns not used as features, and why: the model's reason, or that the user removed it."""
+    return pd.DataFrame([{"column": e.column, "why": e.reason if e.role == "drop" else "you removed it"}
+                         for e in encodings if e.column not in features], columns=["column", "why"])
+
+
+def with_feature_choice(encodings: list[ColumnEncoding], features: list[str], frame: pd.DataFrame,
+                        kinds: dict[str, str]) -> list[ColumnEncoding]:
+    """Encodings after the user's pick of features: a removed column is dropped; a column left out
+    by default but kept by the user gets settings valid for the role it now takes."""
+    chosen = []
+    for encoding in encodings:
+        if encoding.column not in features:
+            encoding = replace(encoding, role="drop")
+        elif encoding.role == "drop":
+            encoding = encoding_for_kept_column(frame, encoding.column, kinds.get(encoding.column, "categorical"))
+        chosen.append(encoding)
+    return chosen
 
 
 def validate(frame: pd.DataFrame, settings: TrainSettings) -> str | None:
