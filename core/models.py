@@ -75,7 +75,7 @@ class ModelSpec:
             if name not in by_name:
                 known = ", ".join(by_name) or "none"
                 raise DataError(f"'{self.name}' has no parameter '{name}'. Its parameters are: {known}.")
-            values[name] = _check_value(self.name, by_name[name], value)
+            values[name] = by_name[name].check(value, f"Model '{self.name}'")
         return values
 
     def build(self, params: dict[str, Any] | None = None, seed: int = 0,
@@ -86,39 +86,6 @@ class ModelSpec:
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "task": self.task, "label": self.label, "help": self.help,
                 "class_weight": self.class_weight, "params": [spec.to_dict() for spec in self.params]}
-
-
-def _check_value(model: str, spec: ParamSpec, value: Any) -> Any:
-    where = f"Parameter '{spec.name}' of '{model}'"
-    if value is None:
-        if spec.optional or spec.default is None:
-            return None
-        raise DataError(f"{where} needs a value.")
-    if spec.kind in ("int", "float"):
-        if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-            raise DataError(f"{where} must be a number, not {value!r}.")
-        if spec.kind == "int":
-            if float(value) != int(value):
-                raise DataError(f"{where} must be a whole number, not {value!r}.")
-            value = int(value)
-        else:
-            value = float(value)
-        if (spec.low is not None and value < spec.low) or (spec.high is not None and value > spec.high):
-            raise DataError(f"{where} must be between {spec.low:g} and {spec.high:g}; {value:g} is outside.")
-        return value
-    if spec.kind == "bool":
-        if not isinstance(value, bool | np.bool_):
-            raise DataError(f"{where} must be true or false, not {value!r}.")
-        return bool(value)
-    if spec.kind == "choice":
-        # JSON turns tuples into lists and may write 1.0 as 1; the catalogue's own value is returned.
-        normalised = tuple(value) if isinstance(value, list) else value
-        for choice in spec.choices:
-            same_kind = isinstance(choice, str) == isinstance(normalised, str)
-            if same_kind and not isinstance(normalised, bool) and choice == normalised:
-                return choice
-        raise DataError(f"{where} must be one of {', '.join(map(str, spec.choices))}; {value!r} is not.")
-    return value
 
 
 def search_space(spec: ModelSpec) -> dict[str, Any]:
