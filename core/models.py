@@ -1,4 +1,9 @@
-"""The algorithm catalogue: each algorithm's name, task, estimator factory and parameter specs.
+"""The algorithm catalogue, keyed by task family: each algorithm's name, family, factory and parameter specs.
+
+Families are registered, not hard-wired: the supervised ones (classification, regression) are
+registered below from ``_CATALOGUE``; clustering, anomaly detection or projections join from
+their own modules with ``register(family, spec)`` (or ``register_family`` for a whole list) and
+are then listed by ``list_models(family)`` and found by ``get_model(name, family)``.
 
 A ``ModelSpec`` is plain data plus a factory. Its ``ParamSpec`` names are the estimator's own
 scikit-learn parameter names, so the same specs render as widgets, are validated here, and become
@@ -7,7 +12,7 @@ tuning search spaces (``search_space``) without a second, hand-written list.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +38,7 @@ from core.model_factories import (
 )
 from core.specs import ParamSpec
 
-TASKS = ("classification", "regression")
+TASKS = ("classification", "regression")  # the supervised families
 # Above these training-row counts an algorithm is left out of the default compare set (it can still
 # be chosen by name): kernel SVMs and MLPs grow too slow, extra trees cost as much as the random
 # forest they usually match, k-NN predictions and forests get costly on big tables.
@@ -275,19 +280,45 @@ _CATALOGUE: tuple[ModelSpec, ...] = (
 )
 
 
-def list_models(task: str) -> list[ModelSpec]:
-    """Every algorithm for a task, baseline first."""
-    _check_task(task)
-    return [spec for spec in _CATALOGUE if spec.task == task]
+# ----------------------------------------------------------------------------- the registry
+SpecSource = Callable[[], Iterable[ModelSpec]]
+_FAMILIES: dict[str, list[SpecSource]] = {}  # family -> where its specs come from, in listing order
 
 
-def get_model(name: str, task: str) -> ModelSpec:
+def register_family(family: str, source: SpecSource) -> None:
+    """Add a source of specs to ``family`` (creating it); ``source()`` is read on every listing."""
+    _FAMILIES.setdefault(family, []).append(source)
+
+
+def register(family: str, spec: ModelSpec) -> ModelSpec:
+    """Add one algorithm to ``family``; its ``task`` must name that family and its name be new there."""
+    if spec.task != family:
+        raise ValueError(f"Model '{spec.name}' is for '{spec.task}', not '{family}'.")
+    if family in _FAMILIES and any(known.name == spec.name for known in list_models(family)):
+        raise ValueError(f"A '{family}' model named '{spec.name}' is already registered.")
+    register_family(family, lambda: (spec,))
+    return spec
+
+
+def families() -> list[str]:
+    """Every registered task family, in the order they were registered."""
+    return list(_FAMILIES)
+
+
+def list_models(family: str) -> list[ModelSpec]:
+    """Every algorithm of a task family (a task: classification, regression...), baseline first."""
+    _check_family(family)
+    return [spec for source in _FAMILIES[family] for spec in source()]
+
+
+def get_model(name: str, family: str) -> ModelSpec:
     """The spec for ``name``; an unknown name is a ``DataError`` that lists the known ones."""
-    for spec in list_models(task):
+    specs = list_models(family)
+    for spec in specs:
         if spec.name == name:
             return spec
-    known = ", ".join(spec.name for spec in list_models(task))
-    raise DataError(f"Unknown {task} model '{name}'. Choose one of: {known}.")
+    known = ", ".join(spec.name for spec in specs)
+    raise DataError(f"Unknown {family} model '{name}'. Choose one of: {known}.")
 
 
 def default_compare_set(task: str, n_rows: int | None = None) -> list[str]:
@@ -296,6 +327,15 @@ def default_compare_set(task: str, n_rows: int | None = None) -> list[str]:
             if n_rows is None or spec.max_default_rows is None or n_rows <= spec.max_default_rows]
 
 
-def _check_task(task: str) -> None:
-    if task not in TASKS:
-        raise DataError(f"Unknown task '{task}'. Use classification or regression.")
+def _check_family(family: str) -> None:
+    if family not in _FAMILIES:
+        raise DataError(f"Unknown task '{family}'. Use one of: {', '.join(_FAMILIES)}.")
+
+
+def _supervised(task: str) -> SpecSource:
+    # Reads the module's _CATALOGUE when listed, so a test may extend it with monkeypatch.
+    return lambda: (spec for spec in _CATALOGUE if spec.task == task)
+
+
+for _task in TASKS:
+    register_family(_task, _supervised(_task))
