@@ -19,6 +19,7 @@ from ui.model_state import (
     cached_feature_encodings,
     fitted_runs_of,
     left_out_table,
+    released_runs_note,
     run_title,
     train_and_keep,
     validate,
@@ -146,6 +147,8 @@ elif view == "Evaluate":
     others = st.toggle("Show runs of other datasets", key="eval_other_datasets",
                        help="Runs made on other tables (or with another recipe) of this session, named by their table.")
     fitted = fitted_runs_of(workspace, None) if others else kept
+    if note := released_runs_note(workspace, None if others else data_key):
+        st.caption(note)
     if not fitted:
         st.info("No trained model yet for this table. Train one, or train the best from Compare.")
     else:
@@ -169,3 +172,5 @@ else:
         table = runs_table(records)
         table.insert(1, "dataset", [workspace.dataset_of_run(r.run_id) for r in records])
         st.dataframe(table)
+        if note := released_runs_note(workspace, None if others else data_key):
+            st.caption(note)

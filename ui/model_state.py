@@ -20,9 +20,10 @@ from core.runs import RunRecord
 from core.train import RunResult, TrainSettings, default_feature_encodings
 from core.workspace import ResultKey, Workspace
 from ui.plain_text import md_escape
+from ui.state import CACHE_TTL_S
 
 
-@st.cache_data(max_entries=16, show_spinner="Choosing features (checking for leakage)...")
+@st.cache_data(max_entries=16, ttl=CACHE_TTL_S, show_spinner="Choosing features (checking for leakage)...")
 def cached_feature_encodings(content: str, recipe_json: str, target: str, task: str, kinds_json: str,
                              group_column: str | None, _frame: pd.DataFrame):
     return default_feature_encodings(_frame, target, task, json.loads(kinds_json), group_column)
@@ -33,9 +34,34 @@ def session_id() -> str:
     return st.session_state.setdefault("session_id", uuid.uuid4().hex[:12])
 
 
-def fitted_runs() -> dict[str, RunResult]:
+MAX_FITTED_RUNS = 10  # fitted pipelines a session keeps (each holds its training data); records stay
+
+
+class FittedRuns(dict):
+    """Fitted runs by run id, oldest first, at most ``limit``: keeping one more releases the oldest
+    pipeline (its record stays in the workspace's runs table) and notes its id in ``released``."""
+
+    def __init__(self, limit: int = MAX_FITTED_RUNS) -> None:
+        super().__init__()
+        self.limit = limit
+        self.released: list[str] = []
+
+    def keep(self, result: RunResult) -> None:
+        run_id = result.record.run_id
+        self.pop(run_id, None)
+        self[run_id] = result
+        while len(self) > self.limit:
+            oldest = next(iter(self))
+            del self[oldest]
+            self.released.append(oldest)
+
+
+def fitted_runs() -> FittedRuns:
     """Fitted pipelines by run id; they live beside the workspace's JSON run records."""
-    return st.session_state.setdefault("fitted_runs", {})
+    store = st.session_state.get("fitted_runs")
+    if not isinstance(store, FittedRuns):
+        store = st.session_state["fitted_runs"] = FittedRuns()
+    return store
 
 
 def keep_run(workspace: Workspace, key: ResultKey, result: RunResult) -> None:
@@ -48,8 +74,8 @@ def run_keeper(workspace: Workspace, key: ResultKey) -> Callable[[RunResult], No
     store = fitted_runs()
 
     def keep(result: RunResult) -> None:
-        store[result.record.run_id] = result
         workspace.keep_run(result.record.to_dict(), key)
+        store.keep(result)
     return keep
 
 
@@ -57,6 +83,16 @@ def fitted_runs_of(workspace: Workspace, data_key: str | None) -> dict[str, RunR
     """This session's fitted runs made on ``data_key`` (all of them when None), newest first."""
     store = fitted_runs()
     return {run_id: store[run_id] for run_id in workspace.run_ids(data_key)[::-1] if run_id in store}
+
+
+def released_runs_note(workspace: Workspace, data_key: str | None) -> str | None:
+    """Says that older runs' fitted models were released (when some of ``data_key``'s were)."""
+    released = set(fitted_runs().released) & set(workspace.run_ids(data_key))
+    if not released:
+        return None
+    return (f"The fitted models of {len(released)} older run(s) were released to save memory (a session keeps "
+            f"the last {fitted_runs().limit}); their records and metrics stay under Runs. Train them again to "
+            "evaluate them.")
 
 
 def with_prepared_choices(encodings: list[ColumnEncoding],
