@@ -50,6 +50,17 @@ class ReadOptions:
         values["missing_markers"] = tuple(values.get("missing_markers", MISSING_MARKERS))
         return cls(**values)
 
+    @classmethod
+    def from_choices(cls, delimiter: str, encoding: str, decimal: str, thousands: str | None,
+                     header_row: int | None, markers_text: str) -> ReadOptions:
+        """Options a person chose in a form: markers as comma-separated text (an empty cell always
+        counts as missing); a decimal mark equal to the thousands separator is a ``DataError``."""
+        if decimal == thousands:
+            raise DataError("The decimal mark and the thousands separator must differ. Change one of them.")
+        markers = ("", *[marker.strip() for marker in markers_text.split(",") if marker.strip()])
+        return cls(delimiter=delimiter, encoding=encoding, decimal=decimal, thousands=thousands,
+                   header_row=header_row, missing_markers=markers)
+
 
 _BOMS = (
     (b"\xef\xbb\xbf", "utf-8-sig"),

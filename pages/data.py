@@ -80,13 +80,11 @@ with st.expander("Loading options", icon=":material/tune:"):
         "Missing-value markers (comma separated; empty cells always count as missing)",
         value=", ".join(m for m in options.missing_markers if m), key=f"markers_{key}")
     if st.button("Re-read with these options", icon=":material/refresh:"):
-        new_options = ReadOptions(
-            delimiter=delimiter, encoding=encoding, decimal=decimal, thousands=thousands,
-            header_row=int(header_row) if has_header else None,
-            missing_markers=("", *[m.strip() for m in markers.split(",") if m.strip()]),
-        )
-        if decimal == thousands:
-            st.error("The decimal mark and the thousands separator must differ. Change one of them.")
+        try:
+            new_options = ReadOptions.from_choices(delimiter, encoding, decimal, thousands,
+                                                   int(header_row) if has_header else None, markers)
+        except DataError as exc:
+            st.error(md_escape(exc))
         else:
             error = load_dataset(workspace.dataset_name, workspace.source_bytes, new_options)
             if error:
