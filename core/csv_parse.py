@@ -8,7 +8,7 @@ import os
 import re
 import warnings
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -18,6 +18,7 @@ import pyarrow.csv as pacsv
 from core.csv_sniff import (
     _SPLIT_BLOCKS_MAX_COLUMNS,
     SNIFF_BYTES,
+    ReadOptions,
     _csv_rows,
     _head_size,
     _offset_after_rows,
@@ -27,8 +28,6 @@ from core.csv_sniff import (
 from core.errors import DataError
 from core.schema import as_dates
 
-if TYPE_CHECKING:
-    from core.io import ReadOptions
 
 class _ShortRowsError(Exception):
     """pyarrow can only drop rows with too few fields; the pandas reader fills them instead."""

@@ -6,15 +6,13 @@ import codecs
 import csv
 import io
 import re
-from typing import TYPE_CHECKING
+from dataclasses import asdict, dataclass
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from core.errors import DataError
-
-if TYPE_CHECKING:
-    from core.io import ReadOptions
 
 DELIMITERS = (",", ";", "\t", "|")
 MISSING_MARKERS = (
@@ -31,6 +29,38 @@ MAX_COLUMNS = 50_000
 _SPLIT_BLOCKS_MAX_COLUMNS = 200
 _WIDTH_SAMPLE_ROWS = 60  # rows after the header that judge how wide the table really is
 _MAX_PREAMBLE_ROWS = 30  # title, notes and blank lines an export may put above the header
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How a CSV file is written; detected, shown to the user, and re-appliable."""
+
+    delimiter: str = ","
+    encoding: str = "utf-8"
+    decimal: str = "."
+    thousands: str | None = None
+    header_row: int | None = 0
+    missing_markers: tuple[str, ...] = MISSING_MARKERS
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> ReadOptions:
+        values = dict(values)
+        values["missing_markers"] = tuple(values.get("missing_markers", MISSING_MARKERS))
+        return cls(**values)
+
+    @classmethod
+    def from_choices(cls, delimiter: str, encoding: str, decimal: str, thousands: str | None,
+                     header_row: int | None, markers_text: str) -> ReadOptions:
+        """Options a person chose in a form: markers as comma-separated text (an empty cell always
+        counts as missing); a decimal mark equal to the thousands separator is a ``DataError``."""
+        if decimal == thousands:
+            raise DataError("The decimal mark and the thousands separator must differ. Change one of them.")
+        markers = ("", *[marker.strip() for marker in markers_text.split(",") if marker.strip()])
+        return cls(delimiter=delimiter, encoding=encoding, decimal=decimal, thousands=thousands,
+                   header_row=header_row, missing_markers=markers)
+
 
 _BOMS = (
     (b"\xef\xbb\xbf", "utf-8-sig"),

@@ -15,9 +15,10 @@ from sklearn import metrics
 
 from core.errors import DataError
 from core.metrics import Predictions, sklearn_scoring
+from core.train_workers import default_n_jobs
 
 if TYPE_CHECKING:
-    from core.train import RunResult
+    from core.runs import FittedRun
 
 # A learning curve refits the model (sizes x folds) times: above these it works on a sample and says so.
 LEARNING_CURVE_MAX_ROWS = 10_000
@@ -159,12 +160,10 @@ class LearningCurveData:
     note: str = field(default="")  # what was sampled or left out to keep the cost bounded
 
 
-def learning_curve_seconds(run: RunResult, rows: int | None = None,
+def learning_curve_seconds(run: FittedRun, rows: int | None = None,
                            train_sizes: tuple[float, ...] = LEARNING_CURVE_SIZES,
                            max_folds: int = LEARNING_CURVE_MAX_FOLDS, n_jobs: int | None = None) -> float:
     """A rough wall time: one fit per size and fold, each costing its share of the run's own refit."""
-    from core.train import default_n_jobs
-
     data = run.prepared
     folds = min(len(data.splits), max_folds)
     share = (rows or len(data.y_train)) / max(len(data.y_train), 1) * (folds - 1) / folds
@@ -174,7 +173,7 @@ def learning_curve_seconds(run: RunResult, rows: int | None = None,
     return 1.5 * fits / min(n_jobs or default_n_jobs(), folds * len(train_sizes))
 
 
-def learning_curve_data(run: RunResult, train_sizes: tuple[float, ...] = LEARNING_CURVE_SIZES,
+def learning_curve_data(run: FittedRun, train_sizes: tuple[float, ...] = LEARNING_CURVE_SIZES,
                         metric: str | None = None, n_jobs: int | None = None,
                         max_rows: int = LEARNING_CURVE_MAX_ROWS, max_folds: int = LEARNING_CURVE_MAX_FOLDS,
                         time_budget_s: float | None = LEARNING_CURVE_TIME_BUDGET_S) -> LearningCurveData:
@@ -188,8 +187,6 @@ def learning_curve_data(run: RunResult, train_sizes: tuple[float, ...] = LEARNIN
     """
     from sklearn.base import clone
     from sklearn.model_selection import learning_curve
-
-    from core.train import default_n_jobs
 
     data = run.prepared
     metric = metric or run.record.sort_by

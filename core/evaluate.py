@@ -1,7 +1,8 @@
 """Metrics and the data behind every evaluation view, per task: results, never figures.
 
-The work lives in three smaller modules, re-exported here so ``from core.evaluate import ...``
-keeps working: ``core.metrics`` (metric names and values, predictions), ``core.curves`` (confusion
+A facade kept for older callers (``core.train``, ``core.compare``, ``core.tune``, tests, scripts);
+new code imports the three modules it re-exports directly, so that nothing in them depends on
+what imports this: ``core.metrics`` (metric names and values, predictions), ``core.curves`` (confusion
 matrix, ROC, precision-recall, calibration, threshold, report, residuals, learning curve) and
 ``core.explain`` (permutation and built-in importance, partial dependence, the drawn tree).
 ``core.model_plots`` draws figures from these results.

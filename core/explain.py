@@ -21,7 +21,7 @@ from core.errors import DataError
 from core.metrics import sklearn_scoring
 
 if TYPE_CHECKING:
-    from core.train import RunResult
+    from core.runs import FittedRun
 
 PERMUTATION_MAX_ROWS = 5_000
 PERMUTATION_MIN_ROWS = 1_000
@@ -33,7 +33,7 @@ Progress = Callable[[float, str], None]
 
 
 # ----------------------------------------------------------------------------- permutation importance
-def permutation_importance_frame(run: RunResult, metric: str | None = None, n_repeats: int = 5,
+def permutation_importance_frame(run: FittedRun, metric: str | None = None, n_repeats: int = 5,
                                  max_rows: int = PERMUTATION_MAX_ROWS,
                                  time_budget_s: float | None = PERMUTATION_TIME_BUDGET_S,
                                  progress: Progress | None = None) -> pd.DataFrame:
@@ -123,7 +123,7 @@ def _seconds(score: Callable[[pd.DataFrame], float], X: pd.DataFrame) -> float:
     return time.perf_counter() - started
 
 
-def _ranked_by_model(run: RunResult, columns: list[str]) -> list[str] | None:
+def _ranked_by_model(run: FittedRun, columns: list[str]) -> list[str] | None:
     """Input columns by the model's built-in importance (summed over their encoded columns), if it has one."""
     importances = builtin_importance_frame(run)
     if importances is None:
@@ -153,7 +153,7 @@ def encoded_feature_names(pipeline: Any) -> list[str]:
     return [str(name) for name in pipeline.named_steps["preprocess"].get_feature_names_out()]
 
 
-def builtin_importance_frame(run: RunResult) -> pd.DataFrame | None:
+def builtin_importance_frame(run: FittedRun) -> pd.DataFrame | None:
     """The model's own importances or coefficients per encoded feature; ``None`` when it has neither.
 
     Coefficients of a multiclass linear model get one column per class plus ``importance``, the
@@ -193,7 +193,7 @@ class PartialDependenceData:
     note: str = field(default="")
 
 
-def partial_dependence_data(run: RunResult, feature: str, grid_resolution: int = 30,
+def partial_dependence_data(run: FittedRun, feature: str, grid_resolution: int = 30,
                             max_rows: int = PARTIAL_DEPENDENCE_MAX_ROWS) -> PartialDependenceData:
     """The model's average prediction as one feature is set to each value of a grid, others unchanged.
 
@@ -262,7 +262,7 @@ def _grid(column: pd.Series, role: str, resolution: int, feature: str) -> tuple[
     return list(np.unique(grid.round() if whole else grid)), "number"
 
 
-def _prediction_output(run: RunResult) -> tuple[list[str], str, Callable[[pd.DataFrame], np.ndarray]]:
+def _prediction_output(run: FittedRun) -> tuple[list[str], str, Callable[[pd.DataFrame], np.ndarray]]:
     """What partial dependence averages: the prediction, class probabilities or decision scores."""
     data, pipeline = run.prepared, run.pipeline
 
@@ -295,7 +295,7 @@ class TreeDrawing:
     nodes: pd.DataFrame = field(repr=False)
 
 
-def tree_drawing(run: RunResult, max_depth: int = 4) -> TreeDrawing:
+def tree_drawing(run: FittedRun, max_depth: int = 4) -> TreeDrawing:
     """``export_text`` of the run's decision tree plus one row per node up to ``max_depth``."""
     from sklearn.tree import BaseDecisionTree, export_text
 

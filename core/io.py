@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -26,6 +25,7 @@ from core.csv_sniff import (  # noqa: F401
     MAX_COLUMNS,
     MISSING_MARKERS,
     SNIFF_BYTES,
+    ReadOptions,
     _control_byte_share,
     _head_size,
     _header_names,
@@ -60,27 +60,6 @@ _MAGIC = (
     (b"PAR1", "a Parquet file"),
     (b"SQLite format 3", "an SQLite database"),
 )
-
-
-@dataclass(frozen=True)
-class ReadOptions:
-    """How a CSV file is written; detected, shown to the user, and re-appliable."""
-
-    delimiter: str = ","
-    encoding: str = "utf-8"
-    decimal: str = "."
-    thousands: str | None = None
-    header_row: int | None = 0
-    missing_markers: tuple[str, ...] = MISSING_MARKERS
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, values: dict[str, Any]) -> ReadOptions:
-        values = dict(values)
-        values["missing_markers"] = tuple(values.get("missing_markers", MISSING_MARKERS))
-        return cls(**values)
 
 
 @dataclass

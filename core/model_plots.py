@@ -1,4 +1,4 @@
-"""Plotly figures of model results. Pure functions: a result from ``core.evaluate`` in, a figure out.
+"""Plotly figures of model results. Pure functions: a result from ``core.curves`` or ``core.explain`` in, a figure out.
 
 No figure function takes a model: pages compute results once (they may be cached) and draw them
 here, so the same result can be shown, exported or tested without refitting anything.
@@ -10,15 +10,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from core.evaluate import (
-    ConfusionData,
-    Curve,
-    LearningCurveData,
-    PartialDependenceData,
-    TreeDrawing,
-    higher_is_better,
-    metric_label,
-)
+from core.curves import ConfusionData, Curve, LearningCurveData
+from core.explain import PartialDependenceData, TreeDrawing
+from core.metrics import higher_is_better, metric_label
 from core.plot_text import plot_text, plot_texts
 from core.runs import Leaderboard
 

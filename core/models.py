@@ -1,4 +1,9 @@
-"""The algorithm catalogue: each algorithm's name, task, estimator factory and parameter specs.
+"""The algorithm catalogue, keyed by task family: each algorithm's name, family, factory and parameter specs.
+
+Families are registered, not hard-wired: the supervised ones (classification, regression) are
+registered below from ``_CATALOGUE``; clustering, anomaly detection or projections join from
+their own modules with ``register(family, spec)`` (or ``register_family`` for a whole list) and
+are then listed by ``list_models(family)`` and found by ``get_model(name, family)``.
 
 A ``ModelSpec`` is plain data plus a factory. Its ``ParamSpec`` names are the estimator's own
 scikit-learn parameter names, so the same specs render as widgets, are validated here, and become
@@ -7,7 +12,7 @@ tuning search spaces (``search_space``) without a second, hand-written list.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +38,7 @@ from core.model_factories import (
 )
 from core.specs import ParamSpec
 
-TASKS = ("classification", "regression")
+TASKS = ("classification", "regression")  # the supervised families
 # Above these training-row counts an algorithm is left out of the default compare set (it can still
 # be chosen by name): kernel SVMs and MLPs grow too slow, extra trees cost as much as the random
 # forest they usually match, k-NN predictions and forests get costly on big tables.
@@ -75,7 +80,7 @@ class ModelSpec:
             if name not in by_name:
                 known = ", ".join(by_name) or "none"
                 raise DataError(f"'{self.name}' has no parameter '{name}'. Its parameters are: {known}.")
-            values[name] = _check_value(self.name, by_name[name], value)
+            values[name] = by_name[name].check(value, f"Model '{self.name}'")
         return values
 
     def build(self, params: dict[str, Any] | None = None, seed: int = 0,
@@ -86,39 +91,6 @@ class ModelSpec:
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "task": self.task, "label": self.label, "help": self.help,
                 "class_weight": self.class_weight, "params": [spec.to_dict() for spec in self.params]}
-
-
-def _check_value(model: str, spec: ParamSpec, value: Any) -> Any:
-    where = f"Parameter '{spec.name}' of '{model}'"
-    if value is None:
-        if spec.optional or spec.default is None:
-            return None
-        raise DataError(f"{where} needs a value.")
-    if spec.kind in ("int", "float"):
-        if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-            raise DataError(f"{where} must be a number, not {value!r}.")
-        if spec.kind == "int":
-            if float(value) != int(value):
-                raise DataError(f"{where} must be a whole number, not {value!r}.")
-            value = int(value)
-        else:
-            value = float(value)
-        if (spec.low is not None and value < spec.low) or (spec.high is not None and value > spec.high):
-            raise DataError(f"{where} must be between {spec.low:g} and {spec.high:g}; {value:g} is outside.")
-        return value
-    if spec.kind == "bool":
-        if not isinstance(value, bool | np.bool_):
-            raise DataError(f"{where} must be true or false, not {value!r}.")
-        return bool(value)
-    if spec.kind == "choice":
-        # JSON turns tuples into lists and may write 1.0 as 1; the catalogue's own value is returned.
-        normalised = tuple(value) if isinstance(value, list) else value
-        for choice in spec.choices:
-            same_kind = isinstance(choice, str) == isinstance(normalised, str)
-            if same_kind and not isinstance(normalised, bool) and choice == normalised:
-                return choice
-        raise DataError(f"{where} must be one of {', '.join(map(str, spec.choices))}; {value!r} is not.")
-    return value
 
 
 def search_space(spec: ModelSpec) -> dict[str, Any]:
@@ -308,19 +280,45 @@ _CATALOGUE: tuple[ModelSpec, ...] = (
 )
 
 
-def list_models(task: str) -> list[ModelSpec]:
-    """Every algorithm for a task, baseline first."""
-    _check_task(task)
-    return [spec for spec in _CATALOGUE if spec.task == task]
+# ----------------------------------------------------------------------------- the registry
+SpecSource = Callable[[], Iterable[ModelSpec]]
+_FAMILIES: dict[str, list[SpecSource]] = {}  # family -> where its specs come from, in listing order
 
 
-def get_model(name: str, task: str) -> ModelSpec:
+def register_family(family: str, source: SpecSource) -> None:
+    """Add a source of specs to ``family`` (creating it); ``source()`` is read on every listing."""
+    _FAMILIES.setdefault(family, []).append(source)
+
+
+def register(family: str, spec: ModelSpec) -> ModelSpec:
+    """Add one algorithm to ``family``; its ``task`` must name that family and its name be new there."""
+    if spec.task != family:
+        raise ValueError(f"Model '{spec.name}' is for '{spec.task}', not '{family}'.")
+    if family in _FAMILIES and any(known.name == spec.name for known in list_models(family)):
+        raise ValueError(f"A '{family}' model named '{spec.name}' is already registered.")
+    register_family(family, lambda: (spec,))
+    return spec
+
+
+def families() -> list[str]:
+    """Every registered task family, in the order they were registered."""
+    return list(_FAMILIES)
+
+
+def list_models(family: str) -> list[ModelSpec]:
+    """Every algorithm of a task family (a task: classification, regression...), baseline first."""
+    _check_family(family)
+    return [spec for source in _FAMILIES[family] for spec in source()]
+
+
+def get_model(name: str, family: str) -> ModelSpec:
     """The spec for ``name``; an unknown name is a ``DataError`` that lists the known ones."""
-    for spec in list_models(task):
+    specs = list_models(family)
+    for spec in specs:
         if spec.name == name:
             return spec
-    known = ", ".join(spec.name for spec in list_models(task))
-    raise DataError(f"Unknown {task} model '{name}'. Choose one of: {known}.")
+    known = ", ".join(spec.name for spec in specs)
+    raise DataError(f"Unknown {family} model '{name}'. Choose one of: {known}.")
 
 
 def default_compare_set(task: str, n_rows: int | None = None) -> list[str]:
@@ -329,6 +327,15 @@ def default_compare_set(task: str, n_rows: int | None = None) -> list[str]:
             if n_rows is None or spec.max_default_rows is None or n_rows <= spec.max_default_rows]
 
 
-def _check_task(task: str) -> None:
-    if task not in TASKS:
-        raise DataError(f"Unknown task '{task}'. Use classification or regression.")
+def _check_family(family: str) -> None:
+    if family not in _FAMILIES:
+        raise DataError(f"Unknown task '{family}'. Use one of: {', '.join(_FAMILIES)}.")
+
+
+def _supervised(task: str) -> SpecSource:
+    # Reads the module's _CATALOGUE when listed, so a test may extend it with monkeypatch.
+    return lambda: (spec for spec in _CATALOGUE if spec.task == task)
+
+
+for _task in TASKS:
+    register_family(_task, _supervised(_task))

@@ -12,16 +12,13 @@ import json
 from dataclasses import dataclass, fields
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from core.errors import DataError
 from core.limits import (
     RECIPE_MAX_BYTES,
-    RECIPE_MAX_LIST_ITEMS,
     RECIPE_MAX_NUMBER_DIGITS,
     RECIPE_MAX_STEPS,
-    RECIPE_MAX_TEXT_CHARS,
 )
 from core.recipe_learnt_steps import Bin, FillMissing, GroupRare, Outliers
 from core.recipe_steps import (
@@ -128,65 +125,7 @@ def _checked_setting(op: str, spec: ParamSpec, value: Any) -> Any:
     Without this a hand-edited recipe could ask for a billion bins (and exhaust memory) or put
     text where a number belongs and fail later with a message about Python types.
     """
-    def wrong(expected: str) -> DataError:
-        return DataError(f"Step '{op}': setting '{spec.name}' must be {expected}, not {value!r}. Fix it in "
-                         "the recipe file, or build the step on the Prepare page.")
-
-    is_number = isinstance(value, int | float) and not isinstance(value, bool)
-    if isinstance(value, str) and len(value) > RECIPE_MAX_TEXT_CHARS:
-        raise _wrong_size(op, spec, f"{len(value):,} characters long; the limit is {RECIPE_MAX_TEXT_CHARS:,}")
-    if isinstance(value, list):
-        if len(value) > RECIPE_MAX_LIST_ITEMS:
-            raise _wrong_size(op, spec, f"a list of {len(value):,} items; the limit is {RECIPE_MAX_LIST_ITEMS:,}")
-        for item in value:
-            if isinstance(item, str) and len(item) > RECIPE_MAX_TEXT_CHARS:
-                raise _wrong_size(op, spec, f"holds a name of {len(item):,} characters; the limit is "
-                                           f"{RECIPE_MAX_TEXT_CHARS:,}")
-    if spec.kind == "column":
-        if value is None:
-            return ""
-        if not isinstance(value, str):
-            raise wrong("a column name")
-        return value
-    if spec.kind == "columns":
-        if value is None:
-            return []
-        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            raise wrong("a list of column names")
-        return value
-    if spec.kind == "choice":
-        if value not in spec.choices:
-            raise wrong("one of " + ", ".join(map(repr, spec.choices)))
-        return value
-    if spec.kind == "multichoice":
-        if not isinstance(value, list) or not all(item in spec.choices for item in value):
-            raise wrong("a list of " + ", ".join(map(repr, spec.choices)))
-        return value
-    if spec.kind == "bool":
-        if not isinstance(value, bool):
-            raise wrong("true or false")
-        return value
-    if spec.kind in ("int", "float"):
-        if value is None and spec.optional:
-            return None
-        if not is_number or not np.isfinite(value) or (spec.kind == "int" and value != int(value)):
-            raise wrong("a whole number" if spec.kind == "int" else "a number")
-        too_low, too_high = spec.low is not None and value < spec.low, spec.high is not None and value > spec.high
-        if too_low or too_high:
-            if spec.low is not None and spec.high is not None:
-                raise wrong(f"between {spec.low:g} and {spec.high:g}")
-            raise wrong(f"at least {spec.low:g}" if too_low else f"at most {spec.high:g}")
-        return int(value) if spec.kind == "int" else float(value)
-    if is_number:  # a text setting written as a number in the file, such as a fill value of 0
-        return str(value)
-    if not isinstance(value, str):
-        raise wrong("text")
-    return value
-
-
-def _wrong_size(op: str, spec: ParamSpec, what: str) -> DataError:
-    return DataError(f"Step '{op}': setting '{spec.name}' is {what}. Shorten it in the recipe file, "
-                     "or build the step on the Prepare page.")
+    return spec.check(value, f"Step '{op}'", "Fix it in the recipe file, or build the step on the Prepare page.")
 
 
 def _bounded_int(digits: str) -> int:

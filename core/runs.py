@@ -11,7 +11,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -20,6 +20,18 @@ from core.metrics import LOWER_IS_BETTER, metric_label
 
 STATUS_DONE, STATUS_FAILED, STATUS_SKIPPED, STATUS_CANCELLED = "done", "failed", "skipped", "cancelled"
 STATUS_SAMPLED = "sampled"  # finished, but trained on a stratified sample of the rows to fit the time budget
+
+
+class FittedRun(Protocol):
+    """What curves and explanations read from a trained run (``core.train.RunResult`` is one).
+
+    Typed structurally so that ``core.curves`` and ``core.explain`` need not import ``core.train``,
+    which imports them: the dependency points one way, from training to evaluation.
+    """
+
+    record: RunRecord
+    pipeline: Any  # the fitted scikit-learn Pipeline
+    prepared: Any  # core.train_data.PreparedData: splits, folds, feature columns, test rows
 
 
 def frame_fingerprint(frame: pd.DataFrame) -> str:

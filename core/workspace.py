@@ -16,6 +16,7 @@ from pathlib import PurePath
 from typing import Any
 
 MAX_KEPT_LEADERBOARDS = 8  # a classroom server holds one workspace per session: keep it bounded
+MAX_KEPT_RUNS = 200  # run records (small JSON); their fitted pipelines are capped far lower, in ui/model_state
 
 
 @dataclass(frozen=True)
@@ -104,9 +105,13 @@ class Workspace:
         return self.leaderboards.get(key)
 
     def keep_run(self, record: dict[str, Any], key: ResultKey) -> None:
-        """Store a finished run's record (``RunRecord.to_dict()``) with what it was made for."""
+        """Store a finished run's record (``RunRecord.to_dict()``) with what it was made for; the
+        oldest records beyond ``MAX_KEPT_RUNS`` are forgotten."""
         self.runs = [r for r in self.runs if r["run_id"] != record["run_id"]] + [record]
         self.run_keys[record["run_id"]] = key
+        for forgotten in self.runs[:-MAX_KEPT_RUNS]:
+            self.run_keys.pop(forgotten["run_id"], None)
+        self.runs = self.runs[-MAX_KEPT_RUNS:]
 
     def run_ids(self, data_key: str | None = None, key: ResultKey | None = None) -> list[str]:
         """Ids of runs made on ``data_key`` (or for exactly ``key``), oldest first; all runs when neither."""

@@ -8,7 +8,8 @@ from core.samples import list_samples
 from core.schema import KIND_HELP, ColumnKind, check_kind_fits
 from core.units import format_bytes
 from ui.plain_text import md_escape
-from ui.state import current_profile, current_table, ensure_app_navigation, get_workspace, load_dataset, load_sample
+from ui.shell import ensure_app_navigation
+from ui.state import current_profile, current_table, get_workspace, load_dataset, load_sample
 
 DELIMITER_LABELS = {",": "comma ,", ";": "semicolon ;", "\t": "tab", "|": "pipe |"}
 ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "cp1252", "latin-1"]
@@ -79,13 +80,11 @@ with st.expander("Loading options", icon=":material/tune:"):
         "Missing-value markers (comma separated; empty cells always count as missing)",
         value=", ".join(m for m in options.missing_markers if m), key=f"markers_{key}")
     if st.button("Re-read with these options", icon=":material/refresh:"):
-        new_options = ReadOptions(
-            delimiter=delimiter, encoding=encoding, decimal=decimal, thousands=thousands,
-            header_row=int(header_row) if has_header else None,
-            missing_markers=("", *[m.strip() for m in markers.split(",") if m.strip()]),
-        )
-        if decimal == thousands:
-            st.error("The decimal mark and the thousands separator must differ. Change one of them.")
+        try:
+            new_options = ReadOptions.from_choices(delimiter, encoding, decimal, thousands,
+                                                   int(header_row) if has_header else None, markers)
+        except DataError as exc:
+            st.error(md_escape(exc))
         else:
             error = load_dataset(workspace.dataset_name, workspace.source_bytes, new_options)
             if error:

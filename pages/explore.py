@@ -15,6 +15,7 @@ from core.explore import (
 )
 from core.schema import ColumnKind
 from ui.plain_text import md_escape
+from ui.shell import ensure_app_navigation
 from ui.state import (
     cached_association,
     cached_correlations,
@@ -22,7 +23,6 @@ from ui.state import (
     current_frame,
     current_plot_sample,
     current_profile,
-    ensure_app_navigation,
     get_workspace,
 )
 

@@ -3,12 +3,10 @@
 import json
 from functools import partial
 
-import pandas as pd
 import streamlit as st
 
 from core.errors import DataError
 from core.models import get_model, list_models
-from core.preprocess import encoding_for_kept_column
 from core.recipe import recipe_to_json
 from core.runs import RunRecord, runs_table
 from core.schema import detect_task
@@ -17,18 +15,22 @@ from core.train import TrainSettings
 from ui.encoding_table import current_encodings
 from ui.model_compare import best_real_model, render_compare
 from ui.model_evaluate import render_evaluation
-from ui.model_state import cached_feature_encodings, fitted_runs_of, run_title, train_and_keep, validate
+from ui.model_state import (
+    cached_feature_encodings,
+    fitted_runs_of,
+    left_out_table,
+    released_runs_note,
+    run_title,
+    train_and_keep,
+    validate,
+    with_feature_choice,
+    with_prepared_choices,
+)
 from ui.model_tune import render_tune
 from ui.plain_text import md_escape
+from ui.shell import ensure_app_navigation
 from ui.spec_widgets import render_specs
-from ui.state import (
-    content_key,
-    current_frame,
-    current_prepared,
-    current_prepared_profile,
-    ensure_app_navigation,
-    get_workspace,
-)
+from ui.state import content_key, current_frame, current_prepared, current_prepared_profile, get_workspace
 
 ensure_app_navigation()
 st.title("Train and compare")
@@ -89,24 +91,15 @@ except DataError as exc:
     st.error(md_escape(exc))
     st.stop()
 prepared_choices = {e.column: e for e in current_encodings(workspace, frame, profile)}
-for encoding in encodings:  # the Prepare page's per-column choices win, except the leakage/group decisions
-    chosen = prepared_choices.get(encoding.column)
-    if chosen is not None and encoding.role != "drop":
-        encoding.__dict__.update({k: v for k, v in chosen.__dict__.items() if k != "reason"})
+encodings = with_prepared_choices(encodings, prepared_choices)
 default_features = [e.column for e in encodings if e.role != "drop"]
 features = st.multiselect("Features", [e.column for e in encodings], default=default_features,
                           key=f"model_features_{target}_{task}")
-left_out = [e for e in encodings if e.column not in features]
-if left_out:
+left_out = left_out_table(encodings, features)
+if len(left_out):
     with st.expander(f"{len(left_out)} column(s) left out, and why", icon=":material/visibility_off:"):
-        st.dataframe(pd.DataFrame([{"column": e.column, "why": e.reason if e.role == "drop" else "you removed it"}
-                                   for e in left_out]), hide_index=True)
-for encoding in encodings:
-    if encoding.column not in features:
-        encoding.role = "drop"
-    elif encoding.role == "drop":  # left out by default, kept by the user: settings valid for its new role
-        kept = encoding_for_kept_column(frame, encoding.column, profile.kinds().get(encoding.column, "categorical"))
-        encoding.__dict__.update(kept.__dict__)
+        st.dataframe(left_out, hide_index=True)
+encodings = with_feature_choice(encodings, features, frame, profile.kinds())
 settings = TrainSettings(target=target, task=task, encodings=encodings, test_size=test_percent / 100,
                          folds=int(folds), seed=int(seed), group_column=group, time_ordered=time_ordered,
                          class_weight="balanced" if balanced else None,
@@ -157,6 +150,8 @@ elif view == "Evaluate":
     others = st.toggle("Show runs of other datasets", key="eval_other_datasets",
                        help="Runs made on other tables (or with another recipe) of this session, named by their table.")
     fitted = fitted_runs_of(workspace, None) if others else kept
+    if note := released_runs_note(workspace, None if others else data_key):
+        st.caption(note)
     if not fitted:
         st.info("No trained model yet for this table. Train one, or train the best from Compare.")
     else:
@@ -180,3 +175,5 @@ else:
         table = runs_table(records)
         table.insert(1, "dataset", [workspace.dataset_of_run(r.run_id) for r in records])
         st.dataframe(table)
+        if note := released_runs_note(workspace, None if others else data_key):
+            st.caption(note)

@@ -3,17 +3,16 @@
 import streamlit as st
 
 from core.doctor import diagnose
-from core.errors import DataError
 from core.limits import RECIPE_MAX_BYTES
-from core.recipe import apply_recipe, recipe_code, recipe_from_json, recipe_to_json
+from core.recipe import recipe_code, recipe_to_json
 from ui.encoding_table import current_encodings, encoding_code, render_encoding_table
 from ui.plain_text import md_escape
-from ui.recipe_panel import add_step, render_recipe, render_step_form
+from ui.recipe_panel import add_step, render_recipe, render_step_form, replay_recipe_file
+from ui.shell import ensure_app_navigation
 from ui.state import (
     current_frame,
     current_prepared,
     current_prepared_profile,
-    ensure_app_navigation,
     get_workspace,
     prepared_csv_bytes,
     recipe_steps,
@@ -86,15 +85,8 @@ recipe_file = right.file_uploader("Replay a recipe (JSON)", type=["json"], key="
                                   max_upload_size=max(1, RECIPE_MAX_BYTES // 2**20))
 if recipe_file is not None and st.session_state.get("last_recipe_id") != recipe_file.file_id:
     st.session_state["last_recipe_id"] = recipe_file.file_id
-    try:
-        steps = recipe_from_json(recipe_file.getvalue())
-    except DataError as exc:
-        st.session_state["recipe_report"] = ("error", str(exc))
-    else:
-        replay = apply_recipe(current_frame(), steps)
-        workspace.recipe = [step.to_dict() for step in steps]
-        problems = [f"step {o.index + 1} ({o.description}): {o.error}" for o in replay.problems]
-        st.session_state["recipe_report"] = ("ok", problems, len(steps))
+    st.session_state["recipe_report"] = replay_recipe_file(workspace, current_frame(), recipe_file.getvalue())
+    if st.session_state["recipe_report"][0] == "ok":
         st.rerun()
 report = st.session_state.get("recipe_report")
 if report and report[0] == "error":

@@ -11,10 +11,12 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from core.evaluate import default_sort_metric, metric_label, metric_names
+from core.compare import compare_models
+from core.errors import DataError
+from core.metrics import default_sort_metric, metric_label, metric_names
 from core.models import ModelSpec, default_compare_set
 from core.runs import LEADERBOARD_NOTE, Leaderboard
-from core.train import RunResult, TrainSettings, compare_models
+from core.train import RunResult, TrainSettings
 from core.workspace import ComparedBoard, ResultKey, Workspace
 from ui.jobs import get_job, job_id_for, start_job
 from ui.model_state import session_id
@@ -41,8 +43,11 @@ def render_compare(frame: pd.DataFrame, settings: TrainSettings, models: dict[st
     job = get_job(job_id)
     if st.button("Compare", type="primary", icon=":material/play_arrow:", disabled=bool(job and job.is_running)):
         board = workspace.start_leaderboard(key, settings.to_dict())
-        job = start_job(job_id, "compare", compare_models, frame, settings, chosen or None,
-                        time_budget_s=budget or None, on_result=board.rows.append)
+        try:
+            job = start_job(job_id, "compare", compare_models, frame, settings, chosen or None,
+                            time_budget_s=budget or None, on_result=board.rows.append, session=session_id())
+        except DataError as exc:
+            st.error(md_escape(exc))
 
     @st.fragment(run_every=1.0 if job and job.is_running else None)
     def leaderboard() -> None:

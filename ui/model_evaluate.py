@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from core import evaluate
+from core import curves, explain, metrics
 from core import model_plots as figures
 from core.errors import DataError
 from core.train import RunResult
@@ -25,7 +25,7 @@ def metrics_table(run: RunResult) -> pd.DataFrame:
     record = run.record
     names = list(record.test) or list(record.cv)
     return pd.DataFrame({
-        "metric": [evaluate.metric_label(n, record.positive_class) for n in names],
+        "metric": [metrics.metric_label(n, record.positive_class) for n in names],
         "cross-validation mean": [record.cv.get(n) for n in names],
         "± std": [record.cv_std.get(n) for n in names],
         "test set": [record.test.get(n) for n in names],
@@ -42,13 +42,13 @@ def _explanation(kind: str, run: RunResult, argument: str = "",
     key = (kind, run.record.run_id, argument)
     if key not in cache:
         if kind == "permutation":
-            cache[key] = evaluate.permutation_importance_frame(run, progress=progress)
+            cache[key] = explain.permutation_importance_frame(run, progress=progress)
         elif kind == "learning":
-            cache[key] = evaluate.learning_curve_data(run)
+            cache[key] = curves.learning_curve_data(run)
         elif kind == "partial":
-            cache[key] = evaluate.partial_dependence_data(run, argument)
+            cache[key] = explain.partial_dependence_data(run, argument)
         elif kind == "tree":
-            cache[key] = evaluate.tree_drawing(run, max_depth=int(argument))
+            cache[key] = explain.tree_drawing(run, max_depth=int(argument))
         else:
             raise ValueError(kind)
         while len(cache) > _CACHE_ENTRIES:
@@ -89,18 +89,18 @@ def _render_view(run: RunResult, view: str, key: str) -> None:
         pred = pred.with_positive(positive)
     if view == "Confusion matrix":
         normalised = st.toggle("Normalise by true class", key=f"{key}_normalise")
-        st.plotly_chart(figures.confusion_figure(evaluate.confusion(pred), normalized=normalised))
+        st.plotly_chart(figures.confusion_figure(curves.confusion(pred), normalized=normalised))
     elif view == "ROC":
-        st.plotly_chart(figures.roc_figure(evaluate.roc_curves(pred)))
+        st.plotly_chart(figures.roc_figure(curves.roc_curves(pred)))
     elif view == "Precision-recall":
-        st.plotly_chart(figures.precision_recall_figure(evaluate.precision_recall_curves(pred)))
+        st.plotly_chart(figures.precision_recall_figure(curves.precision_recall_curves(pred)))
     elif view == "Calibration":
-        st.plotly_chart(figures.calibration_figure(evaluate.calibration(pred)))
+        st.plotly_chart(figures.calibration_figure(curves.calibration(pred)))
     elif view == "Threshold":
         if not pred.is_binary:
             st.info("The threshold applies to two-class targets only.")
             return
-        sweep = evaluate.threshold_sweep(pred)
+        sweep = curves.threshold_sweep(pred)
         threshold = st.slider(f"Predict '{md_escape(pred.positive_class)}' when its score is at least", 0.0, 1.0,
                               0.5, 0.01, key=f"{key}_threshold")
         nearest = sweep.iloc[(sweep["threshold"] - threshold).abs().argsort()[:1]]
@@ -108,13 +108,13 @@ def _render_view(run: RunResult, view: str, key: str) -> None:
         st.plotly_chart(figures.threshold_figure(sweep, threshold))
     elif view == "Report":
         st.caption("Each class's own precision, recall and F1 on the test rows, then their averages.")
-        st.dataframe(evaluate.classification_report_frame(pred), hide_index=True)
+        st.dataframe(curves.classification_report_frame(pred), hide_index=True)
     elif view == "Predicted vs actual":
-        st.plotly_chart(figures.predicted_actual_figure(evaluate.residuals(pred)))
+        st.plotly_chart(figures.predicted_actual_figure(curves.residuals(pred)))
     elif view == "Residuals":
-        st.plotly_chart(figures.residuals_figure(evaluate.residuals(pred)))
+        st.plotly_chart(figures.residuals_figure(curves.residuals(pred)))
     elif view == "Residual histogram":
-        st.plotly_chart(figures.residual_histogram(evaluate.residuals(pred)))
+        st.plotly_chart(figures.residual_histogram(curves.residuals(pred)))
     else:
         _render_explanation(run, view, key)
 
@@ -129,7 +129,7 @@ def _render_explanation(run: RunResult, view: str, key: str) -> None:
         _note(importances.attrs.get("note"))
         st.plotly_chart(figures.importance_figure(importances, "Permutation importance (test rows)"))
     elif view == "Built-in importance":
-        importances = evaluate.builtin_importance_frame(run)
+        importances = explain.builtin_importance_frame(run)
         if importances is None:
             st.info(f"{run.record.label} has no built-in importances or coefficients; use permutation importance.")
         else:
@@ -144,9 +144,9 @@ def _render_explanation(run: RunResult, view: str, key: str) -> None:
             st.plotly_chart(figures.partial_dependence_figure(data))
     elif view == "Learning curve":
         st.caption("Scores as the training part grows: a wide gap means over-fitting, two low lines under-fitting.")
-        rows = min(len(run.prepared.y_train), evaluate.LEARNING_CURVE_MAX_ROWS)
-        seconds = min(evaluate.learning_curve_seconds(run, rows), evaluate.LEARNING_CURVE_TIME_BUDGET_S)
-        fits = min(len(run.prepared.splits), evaluate.LEARNING_CURVE_MAX_FOLDS) * len(evaluate.LEARNING_CURVE_SIZES)
+        rows = min(len(run.prepared.y_train), curves.LEARNING_CURVE_MAX_ROWS)
+        seconds = min(curves.learning_curve_seconds(run, rows), curves.LEARNING_CURVE_TIME_BUDGET_S)
+        fits = min(len(run.prepared.splits), curves.LEARNING_CURVE_MAX_FOLDS) * len(curves.LEARNING_CURVE_SIZES)
         label = f"Compute learning curve ({fits} fits, about {max(seconds, 1):.0f} s)"
         if st.button(label, key=f"{key}_learning"):
             st.session_state[f"{key}_learning_done"] = run.record.run_id

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
+from core.errors import DataError
 from core.metrics import metric_label
 from core.models import ModelSpec
 from core.train import TrainSettings
@@ -33,9 +35,13 @@ def render_tune(frame: pd.DataFrame, settings: TrainSettings, spec: ModelSpec, w
     running = bool(job and job.is_running)
     if st.button("Tune", type="primary", icon=":material/tune:", disabled=running,
                  help="Runs in the background: you can change page meanwhile, and Cancel keeps the trials done."):
-        job = start_job(job_id, spec.label, one_result(tune_model), frame, settings, spec.name,
-                        n_trials=int(trials), time_budget_s=seconds or None, method=method, **run_kwargs,
-                        on_result=_keep_best_run(workspace, key))
+        try:
+            job = start_job(job_id, spec.label, one_result(tune_model), frame, settings, spec.name,
+                            n_trials=int(trials), time_budget_s=seconds or None, method=method, **run_kwargs,
+                            on_result=_keep_best_run(workspace, key), summarise=_without_run,
+                            session=session_id())
+        except DataError as exc:
+            st.error(md_escape(exc))
 
     @st.fragment(run_every=1.0 if job and job.is_running else None)
     def progress_or_result() -> None:
@@ -67,7 +73,14 @@ def _keep_best_run(workspace: Workspace, key: ResultKey):
     return on_result
 
 
-def _show_result(result: TuneResult, label: str) -> None:
+def _without_run(result: TuneResult) -> tuple[TuneResult, bool]:
+    """What the page shows of a search: everything but the fitted run (kept once, with the session's
+    runs, where the cap on fitted runs applies), and whether the best setting was trained."""
+    return replace(result, run=None), result.run is not None
+
+
+def _show_result(summary: tuple[TuneResult, bool], label: str) -> None:
+    result, trained = summary
     if result.best_score is None:
         st.warning(f"No trial of {label} finished, so there is no best setting. Raise the time budget.")
     else:
@@ -77,6 +90,6 @@ def _show_result(result: TuneResult, label: str) -> None:
         if result.note:
             st.info(md_escape(result.note), icon=":material/timer:")
         st.json(result.best_params, expanded=True)
-        if result.run is not None:
+        if trained:
             st.success("The best setting was trained on the whole training part: open Evaluate to see it.")
     st.dataframe(result.trials, hide_index=True)

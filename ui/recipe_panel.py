@@ -7,7 +7,7 @@ import streamlit as st
 
 from core.errors import DataError
 from core.limits import RECIPE_MAX_STEPS
-from core.recipe import STEP_TYPES, RecipeResult, Step, changed_rows, step_from_dict
+from core.recipe import STEP_TYPES, RecipeResult, Step, apply_recipe, changed_rows, recipe_from_json, step_from_dict
 from core.workspace import Workspace
 from ui.plain_text import md_escape
 from ui.spec_widgets import render_specs
@@ -29,6 +29,22 @@ def remove_step(workspace: Workspace, index: int) -> None:
 
 def add_step(workspace: Workspace, step: Step) -> None:
     workspace.recipe.append(step.to_dict())
+
+
+def replay_recipe_file(workspace: Workspace, frame: pd.DataFrame, raw: bytes) -> tuple:
+    """Replace the recipe with a recipe file's steps, or keep it when the file is not a recipe.
+
+    Returns what the page reports: ``("error", message)``, or ``("ok", problems, step_count)``
+    where each problem names a step that does not apply to ``frame`` (it is kept, and skipped).
+    """
+    try:
+        steps = recipe_from_json(raw)
+    except DataError as exc:
+        return ("error", str(exc))
+    replay = apply_recipe(frame, steps)
+    workspace.recipe = [step.to_dict() for step in steps]
+    problems = [f"step {outcome.index + 1} ({outcome.description}): {outcome.error}" for outcome in replay.problems]
+    return ("ok", problems, len(steps))
 
 
 def render_recipe(workspace: Workspace, result: RecipeResult) -> None:

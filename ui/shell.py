@@ -63,3 +63,19 @@ def render_sidebar_status() -> None:
         st.caption(f"{rows:,} rows x {columns} columns")
         if workspace.target:
             st.caption(f"Target: {md_escape(workspace.target)}")
+
+
+def ensure_app_navigation() -> None:
+    """Make a page opened outside app.py's navigation run inside it instead.
+
+    Streamlit falls back to its legacy pages-folder mode when the first request after a server
+    start is a page URL such as /explore (and AppTest does so on every run), and then runs the
+    page alone: no sidebar, no sample data. Running the app's shell here, in the same run, hands
+    the request to st.navigation without a rerun, so no click is lost. Every page calls this
+    first; app.py must not.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        run_app()
+        st.stop()

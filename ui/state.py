@@ -19,6 +19,10 @@ from core.samples import SampleDataset
 from core.workspace import Workspace
 
 _WORKSPACE_KEY = "workspace"
+# Every cache is bounded by entries and by age (docs/limits.md lists each bound): a classroom
+# server never holds more than a few tables, and an idle hour releases even those.
+CACHE_TTL_S = 3600
+TABLE_CACHE_ENTRIES = 4  # read tables, prepared tables and plot samples, each
 
 
 def get_workspace() -> Workspace:
@@ -28,25 +32,7 @@ def get_workspace() -> Workspace:
     return st.session_state[_WORKSPACE_KEY]
 
 
-def ensure_app_navigation() -> None:
-    """Make a page opened outside app.py's navigation run inside it instead.
-
-    Streamlit falls back to its legacy pages-folder mode when the first request after a server
-    start is a page URL such as /explore (and AppTest does so on every run), and then runs the
-    page alone: no sidebar, no sample data. Running the app's shell here, in the same run, hands
-    the request to st.navigation without a rerun, so no click is lost. Every page calls this
-    first; app.py must not.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        from ui.shell import run_app
-
-        run_app()
-        st.stop()
-
-
-@st.cache_resource(max_entries=4, show_spinner="Reading the file...")
+@st.cache_resource(max_entries=TABLE_CACHE_ENTRIES, ttl=CACHE_TTL_S, show_spinner="Reading the file...")
 def _read_table(fingerprint: str, options_json: str, _raw: bytes) -> LoadedTable:
     """Shared read-only table per (content, options); pages must never modify the frame."""
     options = ReadOptions.from_dict(json.loads(options_json)) if options_json else None
@@ -96,7 +82,7 @@ def current_frame() -> pd.DataFrame | None:
     return None if table is None else table.frame
 
 
-@st.cache_data(max_entries=16, show_spinner="Profiling columns...")
+@st.cache_data(max_entries=16, ttl=CACHE_TTL_S, show_spinner="Profiling columns...")
 def _profile(fingerprint: str, options_json: str, overrides_json: str, target: str | None,
              _frame: pd.DataFrame) -> TableProfile:
     return profile_table(_frame, json.loads(overrides_json), target)
@@ -112,7 +98,7 @@ def current_profile(with_target: bool = True) -> TableProfile | None:
                     json.dumps(workspace.kind_overrides, sort_keys=True), target, frame)
 
 
-@st.cache_data(max_entries=16)
+@st.cache_data(max_entries=16, ttl=CACHE_TTL_S)
 def cached_correlations(fingerprint: str, kinds_json: str, method: str,
                         _frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, int]:
     """The heatmap's part of the correlation matrix, the strongest pairs and the number of columns
@@ -121,7 +107,7 @@ def cached_correlations(fingerprint: str, kinds_json: str, method: str,
     return strongest_columns(correlations), strongest_pairs(correlations), len(correlations)
 
 
-@st.cache_data(max_entries=16)
+@st.cache_data(max_entries=16, ttl=CACHE_TTL_S)
 def cached_association(fingerprint: str, kinds_json: str, target: str, task: str,
                        _frame: pd.DataFrame) -> pd.Series:
     return feature_target_association(_frame, target, json.loads(kinds_json), task)
@@ -133,7 +119,7 @@ def content_key() -> str:
     return f"{workspace.fingerprint}:{json.dumps(workspace.read_options, sort_keys=True)}"
 
 
-@st.cache_resource(max_entries=4)
+@st.cache_resource(max_entries=TABLE_CACHE_ENTRIES, ttl=CACHE_TTL_S)
 def _plot_sample(content: str, _frame: pd.DataFrame):
     from core.explore import sample_for_plot
 
@@ -153,7 +139,7 @@ def recipe_steps():
     return [step_from_dict(step) for step in get_workspace().recipe]
 
 
-@st.cache_resource(max_entries=8, show_spinner="Applying the recipe...")
+@st.cache_resource(max_entries=TABLE_CACHE_ENTRIES, ttl=CACHE_TTL_S, show_spinner="Applying the recipe...")
 def _prepared(content: str, recipe_json: str, _frame: pd.DataFrame):
     from core.recipe import apply_recipe, recipe_from_json
 
@@ -170,7 +156,7 @@ def current_prepared():
     return _prepared(content_key(), recipe_to_json(recipe_steps()), frame)
 
 
-@st.cache_data(max_entries=16, show_spinner="Checking the data...")
+@st.cache_data(max_entries=16, ttl=CACHE_TTL_S, show_spinner="Checking the data...")
 def _prepared_profile(content: str, recipe_json: str, overrides_json: str, target: str | None,
                       _frame: pd.DataFrame) -> TableProfile:
     return profile_table(_frame, json.loads(overrides_json), target)
@@ -190,7 +176,7 @@ def current_prepared_profile() -> TableProfile | None:
                              json.dumps(overrides, sort_keys=True), target, result.frame)
 
 
-@st.cache_data(max_entries=2, show_spinner=False)
+@st.cache_data(max_entries=2, ttl=CACHE_TTL_S, show_spinner=False)
 def _safe_csv(content: str, recipe_json: str, _frame: pd.DataFrame) -> bytes:
     from core.export import to_safe_csv
 
@@ -204,7 +190,7 @@ def prepared_csv_bytes() -> bytes:
     return _safe_csv(content_key(), recipe_to_json(recipe_steps()), current_prepared().frame)
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@st.cache_data(max_entries=8, ttl=CACHE_TTL_S, show_spinner=False)
 def _default_encodings(content: str, recipe_json: str, kinds_json: str, target: str | None, _frame: pd.DataFrame):
     from core.preprocess import default_encodings
 

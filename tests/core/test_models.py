@@ -11,10 +11,12 @@ import pandas as pd
 import pytest
 from sklearn.model_selection import ParameterSampler
 
+from core import models
 from core.errors import DataError
 from core.io import read_csv_file
 from core.models import (
     SMALL_DATA_ROWS,
+    ModelSpec,
     default_compare_set,
     get_model,
     list_models,
@@ -22,6 +24,7 @@ from core.models import (
 )
 from core.preprocess import default_encodings
 from core.schema import infer_column_kinds
+from core.specs import ParamSpec
 from core.train import make_pipeline
 
 CLASSIFIERS = [spec.name for spec in list_models("classification")]
@@ -169,3 +172,29 @@ def test_default_compare_set_drops_slow_algorithms_on_bigger_tables():
     assert {"svm_rbf", "mlp", "extra_trees"}.isdisjoint(big)
     assert {"baseline", "hist_gradient_boosting", "random_forest", "logistic_regression"} <= set(big)
     assert "svr" not in default_compare_set("regression", 50_000)
+
+
+def _kmeans_spec():
+    from sklearn.cluster import KMeans
+
+    return ModelSpec("kmeans", "clustering", "k-means", lambda params, seed, _: KMeans(random_state=seed, **params),
+                     (ParamSpec("n_clusters", "int", 3, low=2, high=50),))
+
+
+def test_a_new_task_family_joins_the_catalogue_without_touching_the_supervised_one(monkeypatch):
+    monkeypatch.setattr(models, "_FAMILIES", {family: list(sources) for family, sources in models._FAMILIES.items()})
+    supervised_before = {task: [spec.name for spec in list_models(task)] for task in models.TASKS}
+    with pytest.raises(DataError, match="Unknown task 'clustering'"):
+        list_models("clustering")
+    models.register("clustering", _kmeans_spec())
+    assert [spec.name for spec in list_models("clustering")] == ["kmeans"]
+    estimator = get_model("kmeans", "clustering").build({"n_clusters": 4}, seed=1)
+    assert (estimator.n_clusters, estimator.random_state) == (4, 1)
+    with pytest.raises(DataError, match="between 2 and 50"):
+        get_model("kmeans", "clustering").build({"n_clusters": 500})
+    assert models.families() == ["classification", "regression", "clustering"]
+    assert {task: [spec.name for spec in list_models(task)] for task in models.TASKS} == supervised_before
+    with pytest.raises(ValueError, match="already registered"):
+        models.register("clustering", _kmeans_spec())
+    with pytest.raises(ValueError, match="is for 'clustering', not 'anomaly'"):
+        models.register("anomaly", _kmeans_spec())

@@ -2,7 +2,7 @@
 
 import pytest
 
-from core.workspace import MAX_KEPT_LEADERBOARDS, Workspace
+from core.workspace import MAX_KEPT_LEADERBOARDS, MAX_KEPT_RUNS, Workspace
 
 
 def loaded(name="a.csv", content="fp-a") -> Workspace:
@@ -67,3 +67,12 @@ def test_a_new_table_forgets_the_target_guess_and_the_class_weight_choice():
 def test_download_names_come_from_the_file_name_made_safe(name, stem):
     workspace = Workspace(dataset_name=name)
     assert workspace.download_stem() == stem
+
+
+def test_run_records_are_bounded_keeping_the_newest():
+    workspace = loaded()
+    key = workspace.result_key("y", "regression")
+    for index in range(MAX_KEPT_RUNS + 3):
+        workspace.keep_run({"run_id": f"run-{index}"}, key)
+    assert len(workspace.runs) == MAX_KEPT_RUNS == len(workspace.run_keys)
+    assert workspace.run_ids()[0] == "run-3" and workspace.run_ids()[-1] == f"run-{MAX_KEPT_RUNS + 2}"

@@ -129,7 +129,9 @@ def wait_for_job(app, kind, timeout=120):
     from ui.jobs import _registry
 
     session = app.session_state["session_id"]
-    job = [job for job_id, job in _registry().items() if job_id.startswith(f"{kind}-{session}")][-1]
+    finished = app.session_state["_finished_jobs"] if "_finished_jobs" in app.session_state else {}
+    jobs = {**finished, **_registry()}  # a finished job the page has seen moves into its session
+    job = [job for job_id, job in jobs.items() if job_id.startswith(f"{kind}-{session}")][-1]
     deadline = time.time() + timeout
     while job.is_running and time.time() < deadline:
         time.sleep(0.2)
