@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 
 from bench.timing import report
+from core.compare import compare_leaderboard
 from core.runs import STATUS_DONE, STATUS_SAMPLED
-from core.train import TrainSettings, compare_leaderboard, warm_up_workers
+from core.train import TrainSettings, warm_up_workers
 from core.tune import tune_model
 
 COMPARE_BUDGET_S = 120.0

@@ -13,8 +13,9 @@ from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostin
 from sklearn.model_selection import cross_validate
 
 from bench.timing import report
+from core.compare import compare_leaderboard
 from core.models import get_model
-from core.train import TrainSettings, compare_leaderboard, make_pipeline, prepare_xy, seeded_preprocessor
+from core.train import TrainSettings, make_pipeline, prepare_xy, seeded_preprocessor
 
 CLASSIFICATION_SCORING = ["roc_auc", "accuracy", "balanced_accuracy", "f1_macro", "f1_weighted", "precision_macro",
                           "recall_macro", "neg_log_loss", "matthews_corrcoef"]

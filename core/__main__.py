@@ -124,7 +124,7 @@ def command_train(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def command_compare(args: argparse.Namespace) -> dict[str, Any]:
-    from core.train import compare_leaderboard
+    from core.compare import compare_leaderboard
 
     started = time.perf_counter()
     budget = args.time_budget

@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 from sklearn import metrics
 
+from core.engine import default_n_jobs
 from core.errors import DataError
 from core.metrics import Predictions, sklearn_scoring
-from core.train_workers import default_n_jobs
 
 if TYPE_CHECKING:
     from core.runs import FittedRun

@@ -143,6 +143,3 @@ def _finish_run(data: PreparedData, spec: ModelSpec, params: dict[str, Any], ref
         positive_class=evaluate.positive_class_label(data.classes))
     return RunResult(record, pipeline, predictions, data)
 
-
-# The comparison lives in core.compare; these names stay importable from here.
-from core.compare import compare_leaderboard, compare_models, estimate_seconds  # noqa: E402, F401

@@ -34,11 +34,12 @@ sys.path.insert(0, str(ROOT))
 
 from core import evaluate  # noqa: E402
 from core import model_plots as figures  # noqa: E402
+from core.compare import compare_models  # noqa: E402
 from core.errors import DataError  # noqa: E402
 from core.io import read_csv_file  # noqa: E402
 from core.profile import profile_table  # noqa: E402
 from core.runs import Leaderboard  # noqa: E402
-from core.train import TrainSettings, compare_models, prepare_xy, train_model  # noqa: E402
+from core.train import TrainSettings, prepare_xy, train_model  # noqa: E402
 from scripts.build_real_tables import DEFAULT_OUT, build_corpus  # noqa: E402
 
 

@@ -17,10 +17,11 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import Ridge
 
 from core import engine, models, worker_pools
+from core.compare import compare_models
 from core.io import read_csv_file
 from core.models import ModelSpec
 from core.specs import ParamSpec
-from core.train import TrainSettings, compare_models
+from core.train import TrainSettings
 from core.tune import tune_model
 
 TARGETS = {"penguins": "species", "wine": "cultivar", "breast_cancer": "diagnosis", "iris": "species",

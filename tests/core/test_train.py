@@ -11,6 +11,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import cross_validate
 
 from core import models
+from core.compare import compare_leaderboard, compare_models
 from core.errors import DataError
 from core.io import read_csv_file
 from core.models import ModelSpec, get_model
@@ -18,8 +19,6 @@ from core.runs import Leaderboard, RunRecord
 from core.train import (
     Cancelled,
     TrainSettings,
-    compare_leaderboard,
-    compare_models,
     default_feature_encodings,
     make_pipeline,
     prepare_folds,

@@ -170,8 +170,9 @@ def test_target_with_one_class_is_refused_and_data_kept():
 
 
 def test_page_compare_equals_the_command_line_compare_with_the_same_seed():
+    from core.compare import compare_leaderboard
     from core.io import read_csv_file
-    from core.train import TrainSettings, compare_leaderboard
+    from core.train import TrainSettings
 
     models = ["decision_tree", "extra_trees"]  # order-sensitive models: column order must match too
     app = model_page()  # penguins, target species, seed 0
