@@ -30,7 +30,7 @@ from tests.browser.server import wait_idle
 
 COMPARE_BUDGET_SECONDS = 20  # 10 s left only the baseline on digits on a busy 2-core machine
 LARGE_TABLE_ROWS = 100_000
-LARGE_TABLE_BUDGET_SECONDS = 45  # a 336,776-row table: its folds alone take seconds to encode
+LARGE_TABLE_BUDGET_SECONDS = 90  # 336,776 rows: two quick models take ~40 s (folds), only baseline at 45 s under load
 WIDE_TABLE_COLUMNS = 1_000  # the 1,108-column table's folds take 10-17 s to encode on a busy 2-core machine
 SLOW = 180_000  # ms: reading the 336,776-row table, training on it
 ALL_VIEWS = "all"  # every evaluation and explanation view of the task
