@@ -71,6 +71,15 @@ def pick_option(page: Page, label: str | re.Pattern, option: str) -> None:
     box.fill(option)
     page.get_by_role("option", name=option, exact=True).first.click()
     settle(page)
+    close_open_list(page)
+
+
+def close_open_list(page: Page) -> None:
+    """Close a select box's list left open (a rerun can reopen it): while it is open the rest of the
+    page is hidden from role queries, so a step's buttons seem to be missing."""
+    if page.get_by_role("listbox").count():
+        page.keyboard.press("Escape")
+        expect(page.get_by_role("listbox")).to_have_count(0)
 
 
 def choose_target(page: Page, target: str, task: str) -> None:
@@ -87,6 +96,7 @@ def choose_target(page: Page, target: str, task: str) -> None:
 
 def choose(page: Page, name: str) -> None:
     """Click one choice of a segmented control / radio group, or pick it in a select box."""
+    close_open_list(page)
     choice = page.get_by_role("radio", name=name, exact=True).or_(
         page.get_by_role("button", name=name, exact=True))
     box = page.get_by_role("combobox", name=re.compile(r"^(Show|View|Step|Evaluation)"))
