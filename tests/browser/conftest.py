@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from tests.browser.server import chromium_path, launch_browser, start_server, stop_server
+from tests.browser.server import chromium_path, launch_browser, new_watched_page, start_server, stop_server
 
 
 def pytest_collection_modifyitems(items):
@@ -39,10 +39,10 @@ def browser(app_url):
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
+    """A new session: a page in its own browser context, its runs watched for ``wait_idle``."""
+    page = new_watched_page(browser)
     yield page
-    context.close()
+    page.context.close()
 
 
 @pytest.fixture(scope="session")

@@ -69,8 +69,104 @@ def launch_browser(playwright):
     return playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
 
 
-def wait_idle(page, timeout: float = 60_000) -> None:
-    """Wait until Streamlit has finished running the script (its status widget is gone)."""
-    page.wait_for_timeout(400)
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=timeout)
-    page.wait_for_timeout(300)
+class RunWatch:
+    """Whether the app's script is running, read from the page's websocket messages.
+
+    The page asks for a run with a ``rerun_script`` message and the server answers
+    ``session_status_changed`` when a run starts and stops (fragment runs too). Both are seen here
+    in the order they happened, so a click whose run has not started yet already counts as busy:
+    no fixed sleep can promise that. Attach it before the page opens the app (``watch_runs``).
+    """
+
+    def __init__(self) -> None:
+        self.running = False
+        self.requested = 0  # counts rerun requests sent by the browser...
+        self.finished = 0  # ...and, at each stop the server reports, how many had been sent by then
+        self.loaded = False  # a run has stopped since the page (re)loaded: its socket is up and answering
+
+    def attach(self, page) -> None:
+        page.on("websocket", self._watch)
+        page.on("framenavigated", lambda frame: self._navigated(page, frame))
+
+    def _navigated(self, page, frame) -> None:
+        if frame == page.main_frame:  # a new document: busy until its own first run has stopped
+            self.loaded = False
+
+    def _watch(self, socket) -> None:
+        socket.on("framesent", self._sent)
+        socket.on("framereceived", self._received)
+
+    def _sent(self, payload) -> None:
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        if isinstance(payload, bytes) and BackMsg.FromString(payload).WhichOneof("type") == "rerun_script":
+            self.requested += 1
+
+    def _received(self, payload) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        if not isinstance(payload, bytes):
+            return
+        message = ForwardMsg.FromString(payload)
+        if message.WhichOneof("type") == "session_status_changed":
+            self.running = message.session_status_changed.script_is_running
+            if not self.running:
+                self.finished = self.requested
+                self.loaded = True
+
+    def busy(self) -> bool:
+        return not self.loaded or self.running or self.requested > self.finished
+
+
+def watch_runs(page):
+    """Attach a ``RunWatch`` to ``page`` (before its ``goto``) for ``wait_idle`` to read; returns the page."""
+    watch = RunWatch()
+    watch.attach(page)
+    page._run_watch = watch
+    return page
+
+
+def new_watched_page(browser, **context_options):
+    """A page in a new browser context (a new app session), its runs watched; close it with ``page.context``."""
+    context = browser.new_context(**{"viewport": {"width": 1400, "height": 1000}, **context_options})
+    return watch_runs(context.new_page())
+
+
+# Without a RunWatch, the run state Streamlit writes on its root element (whatever the toolbar shows:
+# this app's minimal toolbar hides the running-man status widget, so that cannot be waited on).
+_IDLE_FOR = """([quietMs, token]) => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const idle = app !== null && app.dataset.testScriptState === "notRunning"
+        && app.dataset.testConnectionState === "CONNECTED";
+    if (window.__idleWait === undefined || window.__idleWait.token !== token) {
+        window.__idleWait = {token: token, since: null};
+    }
+    const wait = window.__idleWait;
+    if (!idle) { wait.since = null; return false; }
+    if (wait.since === null) { wait.since = performance.now(); }
+    return performance.now() - wait.since >= quietMs;
+}"""
+
+
+def wait_idle(page, timeout: float = 60_000, quiet: float = 300) -> None:
+    """Wait until the app's script has stopped and stayed stopped for ``quiet`` ms.
+
+    The quiet spell covers a run that starts another (``st.rerun``, a fragment polling a job every
+    second). On a watched page (``watch_runs``) a rerun asked for but not yet started counts as
+    running; otherwise ``stApp``'s ``data-test-script-state`` is read, which only changes once the
+    server answers. Raises an ``AssertionError`` (or playwright's ``TimeoutError``) after ``timeout`` ms.
+    """
+    watch: RunWatch | None = getattr(page, "_run_watch", None)
+    if watch is None:
+        page.wait_for_timeout(100)  # let a click's rerun reach the server and come back as "running"
+        page.wait_for_function(_IDLE_FOR, arg=[quiet, time.monotonic_ns()], timeout=timeout, polling=50)
+        return
+    deadline = time.monotonic() + timeout / 1000
+    quiet_since = time.monotonic()
+    page.wait_for_timeout(30)  # lets playwright deliver the websocket events of the last action
+    while time.monotonic() - quiet_since < quiet / 1000:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the app was still running after {timeout / 1000:.0f} s")
+        if watch.busy():
+            quiet_since = time.monotonic()
+        page.wait_for_timeout(50)
