@@ -44,6 +44,7 @@ class ClusterResult:
     features: ClusterFeatures | None = field(default=None, repr=False)
     model: Any = field(default=None, repr=False)
     sampled: bool = False
+    label_map: dict[int, int] = field(default_factory=dict)  # the estimator's own label -> the label shown
 
     @property
     def n_clusters(self) -> int:
@@ -85,7 +86,8 @@ def cluster_table(frame: pd.DataFrame, algorithm: str, params: dict[str, Any] | 
     k_name = k_parameter(spec)
     if k_name is not None:
         check_k(values[k_name], matrix)
-    labels, model, sampled = fit_labels(spec.name, values, matrix, seed, notes)
+    raw, model, sampled = fit_labels(spec.name, values, matrix, seed, notes)
+    labels, label_map = renumber(raw)
     sizes = {int(label): int(count) for label, count in zip(*np.unique(labels, return_counts=True), strict=True)}
     if sizes.get(NOISE):
         notes.append(f"{sizes[NOISE]:,} row(s) fit no cluster and are marked as noise (-1).")
@@ -94,7 +96,7 @@ def cluster_table(frame: pd.DataFrame, algorithm: str, params: dict[str, Any] | 
     if method.startswith("PCA") and n_rows > PROJECTION_SAMPLE:
         notes.append(f"The projection shows a random {PROJECTION_SAMPLE:,} of the {n_rows:,} rows.")
     return ClusterResult(spec.name, values, labels, features.rows, sizes, metrics, points, method, silhouettes,
-                         notes, features, model, sampled)
+                         notes, features, model, sampled, label_map)
 
 
 def check_k(k: int, matrix: np.ndarray) -> None:
@@ -110,7 +112,7 @@ def check_k(k: int, matrix: np.ndarray) -> None:
 
 def fit_labels(name: str, values: dict[str, Any], matrix: np.ndarray, seed: int,
                notes: list[str]) -> tuple[np.ndarray, Any, bool]:
-    """Labels for every row, numbered from 0 by size; O(n²) algorithms fit a sample on large tables."""
+    """The estimator's labels for every row; O(n²) algorithms fit a sample on large tables."""
 
     estimator = get_cluster_model(name).build(values, seed)
     limit = SAMPLE_ROWS.get(name)
@@ -128,7 +130,7 @@ def fit_labels(name: str, values: dict[str, Any], matrix: np.ndarray, seed: int,
         raw = nearest_centre(fitted_on, raw, matrix)
         notes.append(f"{name} grows with the square of the rows: it was fitted on a random {limit:,} of the "
                      f"{len(matrix):,} rows, and every other row joined the cluster with the nearest centre.")
-    return renumber(raw), estimator, sampled
+    return raw, estimator, sampled
 
 
 def nearest_centre(fitted: np.ndarray, labels: np.ndarray, matrix: np.ndarray) -> np.ndarray:
@@ -142,12 +144,13 @@ def nearest_centre(fitted: np.ndarray, labels: np.ndarray, matrix: np.ndarray) -
     return np.asarray(clusters)[pairwise_distances_argmin(matrix, centres)]
 
 
-def renumber(labels: np.ndarray) -> np.ndarray:
-    """Clusters numbered 0, 1, ... from the largest down (so runs read alike); noise stays -1."""
+def renumber(labels: np.ndarray) -> tuple[np.ndarray, dict[int, int]]:
+    """Clusters numbered 0, 1, ... from the largest down (so runs read alike), and the old -> new map;
+    noise stays -1."""
     kept = [label for label in np.unique(labels) if label != NOISE]
     order = sorted(kept, key=lambda label: (-int((labels == label).sum()), label))
-    mapping = {old: new for new, old in enumerate(order)}
-    return np.array([mapping.get(label, NOISE) for label in labels], dtype=int)
+    mapping = {int(old): new for new, old in enumerate(order)}
+    return np.array([mapping.get(int(label), NOISE) for label in labels], dtype=int), mapping
 
 
 def measure(matrix: np.ndarray, labels: np.ndarray, seed: int,
