@@ -5,7 +5,16 @@ import streamlit as st
 from core.cluster_code import cluster_code
 from core.cluster_models import cluster_models, get_cluster_model, k_parameter
 from core.export import to_safe_csv
-from ui.discover_cluster import SCALING_NOTE, render_job, run_clustering, run_scan, show_outcome, show_scan, start
+from ui.discover_cluster import (
+    SCALING_NOTE,
+    render_job,
+    run_clustering,
+    run_scan,
+    show_k_distance,
+    show_outcome,
+    show_scan,
+    start,
+)
 from ui.encoding_table import current_encodings
 from ui.shell import ensure_app_navigation
 from ui.spec_widgets import render_specs
@@ -49,6 +58,11 @@ if k_parameter(spec) is not None:
         start("cluster_scan", scan_key, f"k scan ({spec.label})", run_scan, frame, algorithm, k_max, seed,
               columns, encodings, scale)
     render_job("cluster_scan", scan_key, show_scan, "Scan k to see the elbow, silhouette and the suggested k.")
+
+if algorithm == "dbscan":
+    st.subheader("Choose eps")
+    if st.toggle("Show the k-distance plot", key="cluster_kdistance"):
+        show_k_distance(frame, columns, encodings, scale, seed, int(params["min_samples"]))
 
 st.subheader("Clusters")
 if st.button("Cluster", type="primary", icon=":material/bubble_chart:", key="cluster_run_button",

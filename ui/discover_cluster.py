@@ -17,8 +17,9 @@ import plotly.express as px
 import streamlit as st
 
 from core.cluster import ClusterResult, cluster_table
+from core.cluster_features import prepare_features
 from core.cluster_profile import ClusterProfiles, Stability, compare_with_label, profile_clusters, stability
-from core.cluster_scan import KScan, scan_k
+from core.cluster_scan import KScan, k_distances, scan_k
 from core.engine import RunContext
 from core.errors import DataError
 from core.plot_text import plot_text
@@ -125,6 +126,24 @@ def show_scan(scan: KScan) -> None:
     st.dataframe(table, hide_index=True)
 
 
+def show_k_distance(frame: pd.DataFrame, columns: list[str], encodings: list[Any], scale: bool, seed: int,
+                    min_samples: int) -> None:
+    """The sorted distance of each row to its ``min_samples``-th neighbour, with the eps at the bend."""
+    try:
+        with st.spinner("Measuring neighbour distances..."):
+            features = prepare_features(frame, columns, encodings, seed=seed, scale=scale)
+            curve = k_distances(features, min_samples, seed)
+    except DataError as exc:
+        st.error(md_escape(exc))
+        return
+    points = pd.DataFrame({"rows, sorted": np.arange(len(curve.distances)), "distance": curve.distances})
+    figure = px.line(points, x="rows, sorted", y="distance",
+                     title=f"Distance to the {curve.min_samples}th neighbour")
+    figure.add_hline(y=curve.suggested_eps, line_dash="dash", line_color="red")
+    st.plotly_chart(figure, key="cluster_kdistance_plot")
+    st.success(md_escape(curve.reason) + " Set it as eps above.")
+
+
 def show_outcome(outcome: ClusterOutcome, labelled_csv: Any, code: Any) -> None:
     result = outcome.result
     sizes = ", ".join(f"{label}: {count:,}" for label, count in result.sizes.items())
@@ -153,6 +172,7 @@ def show_outcome(outcome: ClusterOutcome, labelled_csv: Any, code: Any) -> None:
     _plots(result)
     st.download_button("Download the table with a cluster column (CSV)", labelled_csv(result),
                        file_name="clusters.csv", mime="text/csv", icon=":material/download:")
+    _assign_new_rows(result)
     with st.expander("scikit-learn code"):
         st.code(code(result), language="python")
 
@@ -193,3 +213,28 @@ def _dendrogram(result: ClusterResult) -> None:
     figure.update_layout(height=450, width=None, autosize=True)  # the factory sets an infinite size
     st.plotly_chart(figure, key="cluster_dendrogram_plot")
     st.caption("Leaves are labelled with their cluster; the height of a join is how far apart the groups are.")
+
+
+def _assign_new_rows(result: ClusterResult) -> None:
+    """Upload new rows (same columns as the loaded file): the recipe is replayed for scoring, then each
+    row gets a cluster by the algorithm's predict or the nearest centre, as the caption says."""
+    from core.cluster_profile import assign_clusters
+    from core.export import to_safe_csv
+    from core.io import read_csv_robust
+    from core.recipe import apply_recipe
+    from ui.state import recipe_steps
+
+    upload = st.file_uploader("Assign new rows to these clusters (CSV)", type=["csv"], key="cluster_new_rows")
+    if upload is None:
+        return
+    try:
+        new = apply_recipe(read_csv_robust(upload.getvalue()).frame, recipe_steps(), for_scoring=True).frame
+        labels, method = assign_clusters(result, new)
+    except DataError as exc:
+        st.error(md_escape(exc))
+        return
+    scored = new.assign(cluster=labels)
+    st.caption(f"{len(scored):,} rows assigned by {md_escape(method)}.")
+    st.dataframe(scored.head(100))
+    st.download_button("Download the assigned rows (CSV)", to_safe_csv(scored), file_name="assigned.csv",
+                       mime="text/csv", icon=":material/download:", key="cluster_assigned_download")

@@ -84,3 +84,11 @@ def test_no_columns_is_a_clear_error_not_a_traceback():
     assert not app.exception
     assert job.state == "failed" and "No usable feature" in job.error
     assert any("No usable feature" in e.value for e in app.error)
+
+
+def test_dbscan_shows_the_k_distance_plot_with_a_suggested_eps():
+    app = cluster_page()
+    app.selectbox(key="cluster_algorithm").set_value("DBSCAN").run()
+    app.toggle(key="cluster_kdistance").set_value(True).run()
+    assert not app.exception, app.exception
+    assert any(s.value.startswith("eps = ") for s in app.success)
