@@ -15,8 +15,8 @@ from core.specs import ParamSpec
 FAMILY = "clustering"
 # Above these rows an O(n²) algorithm is fitted on a seeded sample (the rest assigned to the nearest
 # centroid of its cluster); spectral clustering and affinity propagation build a dense n x n matrix.
-SAMPLE_ROWS = {"agglomerative": 10_000, "dbscan": 20_000, "hdbscan": 20_000, "mean_shift": 10_000,
-               "affinity_propagation": 3_000, "spectral": 3_000}
+SAMPLE_ROWS = {"agglomerative": 5_000, "dbscan": 20_000, "hdbscan": 20_000, "mean_shift": 10_000,
+               "affinity_propagation": 2_000, "spectral": 3_000}
 LINKAGES = ("ward", "complete", "average", "single")
 
 
@@ -108,7 +108,7 @@ _SPECS = (
         help="Finds the peaks of the density; k follows from the bandwidth. Sampled on large tables."),
     ModelSpec("affinity_propagation", FAMILY, "Affinity propagation", _affinity, (
         ParamSpec("damping", "float", 0.7, "Damping", low=0.5, high=0.99),),
-        help="Picks exemplar rows by message passing; k follows from the data. Sampled above 3,000 rows."),
+        help="Picks exemplar rows by message passing; k follows from the data. Sampled above 2,000 rows."),
     ModelSpec("birch", FAMILY, "BIRCH", _birch, (
         _k(), ParamSpec("threshold", "float", 0.5, "Subcluster radius", low=1e-3, high=100, log=True)),
         help="Summarises the rows in a tree first: fast and light on large tables."),

@@ -154,3 +154,13 @@ def test_noise_is_counted_and_left_out_of_the_metrics():
     assert result.sizes.get(-1, 0) >= 1
     assert result.labels[-1] == -1
     assert any("noise" in note for note in result.notes)
+
+
+def test_a_table_too_large_to_encode_is_refused_with_what_to_do(monkeypatch):
+    import core.cluster_features as cluster_features
+
+    monkeypatch.setattr(cluster_features, "MAX_ENCODED_CELLS", 100)
+    frame, _ = blobs(50)
+    with pytest.raises(DataError, match="too large to cluster here. Choose fewer columns or load a sample"):
+        cluster_table(frame, "kmeans", projection="pca")
+
