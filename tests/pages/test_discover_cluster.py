@@ -92,3 +92,29 @@ def test_dbscan_shows_the_k_distance_plot_with_a_suggested_eps():
     app.toggle(key="cluster_kdistance").set_value(True).run()
     assert not app.exception, app.exception
     assert any(s.value.startswith("eps = ") for s in app.success)
+
+
+def test_hostile_column_names_stay_plain_text_and_new_rows_are_assigned(pages):
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    hostile = "**income** <b>x</b>"
+    table = pd.DataFrame({hostile: np.r_[rng.normal(0, 1, 60), rng.normal(8, 1, 40)],
+                          "age": np.r_[rng.normal(50, 3, 60), rng.normal(25, 3, 40)]})
+    app = AppTest.from_file(str(APP), default_timeout=120).run()
+    pages.upload(app, "people.csv", table.to_csv(index=False).encode())
+    app.switch_page("pages/discover_cluster.py").run()
+    app.number_input(key="cluster_stability").set_value(0).run()
+    app.number_input(key="cluster_kmeans_n_clusters").set_value(2).run()
+    next(b for b in app.button if b.label == "Cluster").click().run()
+    assert wait_for_job(app, "cluster_run").state == "done"
+    app.run()
+    assert not app.exception, app.exception
+    words = [m.value for m in app.markdown if m.value.startswith("- cluster")]
+    assert len(words) == 2 and any("income" in w for w in words)
+    assert not any(hostile in w or "<b>" in w for w in words), words
+    app.file_uploader(key="cluster_new_rows").set_value(("new.csv", table.head(5).to_csv(index=False).encode(),
+                                                         "text/csv")).run()
+    assert not app.exception, app.exception
+    assert any("5 rows assigned by kmeans's own predict" in c.value for c in app.caption)
