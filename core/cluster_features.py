@@ -39,7 +39,9 @@ def cluster_encodings(frame: pd.DataFrame, columns: list[str] | None = None,
     """The encodings to cluster ``columns`` with: the page's own where given, else per-kind defaults.
 
     Target encoding needs a target, which clustering has not: such columns are one-hot encoded with
-    rare labels grouped instead. ``scale=False`` leaves numbers in their units.
+    rare labels grouped instead. Missing-value indicators are left out: an unscaled 0/1 column per
+    gap would put the few rows with gaps in a cluster of their own. ``scale=False`` leaves numbers
+    in their units.
     """
     from core.schema import infer_column_kinds
 
@@ -61,6 +63,8 @@ def cluster_encodings(frame: pd.DataFrame, columns: list[str] | None = None,
             encoding = encoding_for_kept_column(frame, name, infer_column_kind(frame[name]))
         if encoding.encoder == "target":
             encoding = replace(encoding, encoder="onehot", rare_min_frequency=0.01)
+        if encoding.add_indicator:
+            encoding = replace(encoding, add_indicator=False)
         if not scale and encoding.role in ("numeric", "datetime"):
             encoding = replace(encoding, scaler="none")
         result.append(encoding)

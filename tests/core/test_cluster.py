@@ -164,3 +164,10 @@ def test_a_table_too_large_to_encode_is_refused_with_what_to_do(monkeypatch):
     with pytest.raises(DataError, match="too large to cluster here. Choose fewer columns or load a sample"):
         cluster_table(frame, "kmeans", projection="pca")
 
+
+
+def test_a_few_rows_with_gaps_do_not_make_a_cluster_of_their_own():
+    # Penguins has two rows without any measurement; with missing-value indicators they were a cluster of 2.
+    frame = pd.read_csv("sample_data/penguins.csv")
+    result = cluster_table(frame, "kmeans", {"n_clusters": 2}, seed=1, projection="pca")
+    assert min(result.sizes.values()) > 100
