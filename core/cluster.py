@@ -18,6 +18,7 @@ import pandas as pd
 
 from core.cluster_features import ClusterFeatures, prepare_features
 from core.cluster_models import SAMPLE_ROWS, get_cluster_model, k_parameter
+from core.engine import RunContext, run_tasks, running_job
 from core.errors import DataError
 from core.preprocess import ColumnEncoding
 
@@ -71,11 +72,12 @@ def cluster_table(frame: pd.DataFrame, algorithm: str, params: dict[str, Any] | 
                   columns: list[str] | None = None, seed: int = 0,
                   encodings: list[ColumnEncoding] | None = None, recipe: list[Any] | None = None,
                   scale: bool = True, projection: str = "auto",
-                  features: ClusterFeatures | None = None) -> ClusterResult:
+                  features: ClusterFeatures | None = None, context: RunContext | None = None) -> ClusterResult:
     """Fit ``algorithm`` on the prepared columns of ``frame`` and measure what it found.
 
     ``projection`` is "auto" (t-SNE up to ``TSNE_MAX_ROWS`` rows, else PCA), "pca" or "tsne".
     ``features`` reuses an earlier preparation (the k-scan and the stability check pass it).
+    With a ``context`` the fit runs on the job's worker (``core.engine``): Cancel and the budget stop it.
     """
     spec = get_cluster_model(algorithm)
     values = spec.resolve_params(params)
@@ -86,7 +88,9 @@ def cluster_table(frame: pd.DataFrame, algorithm: str, params: dict[str, Any] | 
     k_name = k_parameter(spec)
     if k_name is not None:
         check_k(values[k_name], matrix)
-    raw, model, sampled = fit_labels(spec.name, values, matrix, seed, notes)
+    raw, model, sampled = _fit_on_engine(spec.name, values, matrix, seed, context)
+    if sampled:
+        notes.append(_sample_note(spec.name, len(matrix)))
     labels, label_map = renumber(raw)
     sizes = {int(label): int(count) for label, count in zip(*np.unique(labels, return_counts=True), strict=True)}
     if sizes.get(NOISE):
@@ -110,10 +114,9 @@ def check_k(k: int, matrix: np.ndarray) -> None:
                         f"Choose k of at most {distinct} or other columns.")
 
 
-def fit_labels(name: str, values: dict[str, Any], matrix: np.ndarray, seed: int,
-               notes: list[str]) -> tuple[np.ndarray, Any, bool]:
-    """The estimator's labels for every row; O(n²) algorithms fit a sample on large tables."""
-
+def fit_labels(name: str, values: dict[str, Any], matrix: np.ndarray, seed: int) -> tuple[np.ndarray, Any, bool]:
+    """The estimator's labels for every row, the fitted estimator, and whether it saw only a sample:
+    O(n²) algorithms fit a seeded sample on large tables (a task for ``core.engine.run_tasks``)."""
     estimator = get_cluster_model(name).build(values, seed)
     limit = SAMPLE_ROWS.get(name)
     sampled = limit is not None and len(matrix) > limit
@@ -128,9 +131,27 @@ def fit_labels(name: str, values: dict[str, Any], matrix: np.ndarray, seed: int,
                             "algorithm.") from None
     if sampled:
         raw = nearest_centre(fitted_on, raw, matrix)
-        notes.append(f"{name} grows with the square of the rows: it was fitted on a random {limit:,} of the "
-                     f"{len(matrix):,} rows, and every other row joined the cluster with the nearest centre.")
     return raw, estimator, sampled
+
+
+def _sample_note(name: str, n_rows: int) -> str:
+    return (f"{name} grows with the square of the rows: it was fitted on a random {SAMPLE_ROWS[name]:,} of the "
+            f"{n_rows:,} rows, and every other row joined the cluster with the nearest centre.")
+
+
+def _fit_on_engine(name: str, values: dict[str, Any], matrix: np.ndarray, seed: int,
+                   context: RunContext | None) -> tuple[np.ndarray, Any, bool]:
+    """``fit_labels`` here, or with a context on the job's own worker: a Cancel or the budget then
+    stops the fit itself, not only the steps around it."""
+    if context is None:
+        return fit_labels(name, values, matrix, seed)
+    with running_job(context) as job:
+        done = dict(run_tasks([(0, fit_labels, name, values, matrix, seed)], job, deadline=job.deadline))
+    if 0 not in done:
+        context.check_cancel()
+        raise DataError(f"{name} did not finish within the time budget. Allow more time, choose a faster "
+                        "algorithm (mini-batch k-means, BIRCH) or fewer rows.")
+    return done[0]
 
 
 def nearest_centre(fitted: np.ndarray, labels: np.ndarray, matrix: np.ndarray) -> np.ndarray:

@@ -155,7 +155,7 @@ def stability(result: ClusterResult, runs: int = 5, fraction: float = 0.8,
 
 def _refit(name: str, params: dict[str, Any], matrix: np.ndarray, seed: int,
            rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    labels, _, _ = fit_labels(name, params, matrix, seed, [])
+    labels, _, _ = fit_labels(name, params, matrix, seed)
     return rows, labels
 
 

@@ -49,7 +49,8 @@ def run_clustering(frame: pd.DataFrame, algorithm: str, params: dict[str, Any], 
     """Cluster, profile, compare with a label and check stability (a job's work)."""
     context = RunContext(progress=progress, should_cancel=should_cancel)
     context.report(0.05, "Clustering")
-    result = cluster_table(frame, algorithm, params, columns=columns, seed=seed, encodings=encodings, scale=scale)
+    result = cluster_table(frame, algorithm, params, columns=columns, seed=seed, encodings=encodings, scale=scale,
+                           context=context)
     context.check_cancel()
     context.report(0.4, "Profiling the clusters")
     profiles = profile_clusters(result.features.frame, result.labels, result.features.columns)

@@ -171,3 +171,18 @@ def test_a_few_rows_with_gaps_do_not_make_a_cluster_of_their_own():
     frame = pd.read_csv("sample_data/penguins.csv")
     result = cluster_table(frame, "kmeans", {"n_clusters": 2}, seed=1, projection="pca")
     assert min(result.sizes.values()) > 100
+
+
+def test_on_the_engine_the_fit_runs_on_the_jobs_worker_and_keeps_its_budget():
+    import time
+
+    from core.engine import RunContext
+
+    frame, _ = blobs(300)
+    here = cluster_table(frame, "kmeans", {"n_clusters": 4}, seed=2, projection="pca")
+    on_worker = cluster_table(frame, "kmeans", {"n_clusters": 4}, seed=2, projection="pca",
+                              context=RunContext(n_jobs=2))
+    assert np.array_equal(here.labels, on_worker.labels)
+    with pytest.raises(DataError, match="did not finish within the time budget"):
+        cluster_table(frame, "kmeans", {"n_clusters": 4}, projection="pca",
+                      context=RunContext(n_jobs=1, deadline=time.perf_counter() - 1))
