@@ -184,6 +184,10 @@ def build_parser() -> argparse.ArgumentParser:
                          help="stop within about this many seconds; models that would not finish are "
                               "trained on a sample or skipped, as their rows say")
     compare.set_defaults(handler=command_compare)
+
+    from core.cli_discover import add_cluster_command
+
+    add_cluster_command(commands)
     return parser
 
 

@@ -17,6 +17,9 @@ PAGES = {
     "Model": [
         ("pages/model.py", "Train and compare", ":material/model_training:"),
     ],
+    "Discover": [
+        ("pages/discover_cluster.py", "Cluster", ":material/bubble_chart:"),
+    ],
 }
 
 
