@@ -1,11 +1,11 @@
-"""`python -m bench [load|pages|compare|budgets|memory]`: run the benchmarks and print PASS/FAIL per target."""
+"""`python -m bench [load|pages|compare|budgets|memory|anomaly]`: run the benchmarks and print PASS/FAIL per target."""
 
 import sys
 
-from bench import budgets, compare, load_profile, memory, pages
+from bench import anomaly, budgets, compare, load_profile, memory, pages
 
 SUITES = {"load": load_profile.run, "pages": pages.run, "compare": compare.run, "budgets": budgets.run,
-          "memory": memory.run}
+          "memory": memory.run, "anomaly": anomaly.run}
 
 
 def main(argv: list[str]) -> int:
