@@ -1,0 +1,74 @@
+"""Association rules: support, confidence and lift equal a hand count; both basket shapes; clear refusals."""
+
+import pandas as pd
+import pytest
+
+from core.errors import DataError
+from core.rules import basket_from_item_columns, basket_from_pairs, mine_rules, sample_basket
+
+# Five transactions. bread: 1,2,3,4; butter: 1,2,3; milk: 2,5.
+PAIRS = pd.DataFrame({"receipt": [1, 1, 2, 2, 2, 3, 3, 4, 5],
+                      "item": ["bread", "butter", "bread", "butter", "milk", "bread", "butter", "bread", "milk"]})
+
+
+def rule(result, antecedents, consequents):
+    table = result.rules
+    match = table[(table["antecedents"].map(tuple) == antecedents) & (table["consequents"].map(tuple) == consequents)]
+    assert len(match) == 1, table
+    return match.iloc[0]
+
+
+def test_rules_equal_a_hand_count():
+    result = mine_rules(basket_from_pairs(PAIRS, "receipt", "item"), min_support=0.2, min_confidence=0.5)
+    butter_to_bread = rule(result, ("butter",), ("bread",))
+    assert butter_to_bread["support"] == pytest.approx(3 / 5)
+    assert butter_to_bread["confidence"] == pytest.approx(1.0)  # every butter basket has bread
+    assert butter_to_bread["lift"] == pytest.approx(1.0 / (4 / 5))
+    bread_to_butter = rule(result, ("bread",), ("butter",))
+    assert bread_to_butter["confidence"] == pytest.approx(3 / 4)
+    assert result.transactions == 5 and result.items == 3
+    assert list(result.rules["lift"]) == sorted(result.rules["lift"], reverse=True)
+
+
+def test_item_columns_read_yes_no_words_and_skip_other_columns():
+    frame = pd.DataFrame({"receipt": ["a", "b", "c"], "bread": ["yes", "no", "yes"], "milk": [1, 0, None],
+                          "price": [3.5, 2.0, 9.9], "tea": [True, False, False]})
+    basket = basket_from_item_columns(frame)
+    assert list(basket.columns) == ["bread", "milk", "tea"]
+    assert basket["milk"].tolist() == [True, False, False]
+
+
+def test_sample_basket_finds_its_planted_pairing():
+    basket = basket_from_item_columns(sample_basket())
+    result = mine_rules(basket, min_support=0.05, min_confidence=0.5)
+    top = result.to_dict()["rules"][0]
+    items = {*top["antecedents"], *top["consequents"]}
+    assert {"pasta", "tomato_sauce"} <= items or {"bread", "butter"} <= items
+    butter_to_bread = rule(result, ("butter",), ("bread",))
+    assert butter_to_bread["confidence"] == 1.0 and butter_to_bread["lift"] > 2
+
+
+def test_too_many_items_keeps_the_most_frequent_and_says_so():
+    basket = pd.DataFrame({f"item{i}": [True, i % 2 == 0, True] for i in range(12)})
+    result = mine_rules(basket, min_support=0.3, max_items=5)
+    assert result.items == 5
+    assert "most frequent of 12 items" in result.notes[0]
+
+
+def test_thresholds_too_high_say_what_to_do():
+    result = mine_rules(basket_from_pairs(PAIRS, "receipt", "item"), min_support=0.9)
+    assert result.rules.empty
+    assert "Lower the minimum support" in result.notes[-1]
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: basket_from_item_columns(pd.DataFrame({"city": ["a", "b"], "price": [1.5, 2.5]})),
+     "No transaction structure"),
+    (lambda: basket_from_pairs(PAIRS, "receipt", "nope"), "Unknown item column"),
+    (lambda: basket_from_pairs(pd.DataFrame({"t": [1, 2], "i": ["a", "b"]}), "t", "i"), "Every row has its own"),
+    (lambda: mine_rules(pd.DataFrame({"a": [True, False]}), min_support=0.5), "at least 2 transactions and 2 items"),
+    (lambda: mine_rules(basket_from_pairs(PAIRS, "receipt", "item"), min_support=0), "minimum support"),
+])
+def test_bad_input_is_a_clear_data_error(make, message):
+    with pytest.raises(DataError, match=message):
+        make()
