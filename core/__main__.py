@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from core.cli_discover_more import add_discover_commands
 from core.errors import DataError
 from core.io import DEFAULT_MAX_UPLOAD_MB, read_csv_file
 from core.limits import RECIPE_MAX_BYTES
@@ -184,6 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="stop within about this many seconds; models that would not finish are "
                               "trained on a sample or skipped, as their rows say")
     compare.set_defaults(handler=command_compare)
+    add_discover_commands(commands)
     return parser
 
 

@@ -72,3 +72,32 @@ def test_thresholds_too_high_say_what_to_do():
 def test_bad_input_is_a_clear_data_error(make, message):
     with pytest.raises(DataError, match=message):
         make()
+
+
+def test_rules_command_prints_rules_highest_lift_first(capsys, tmp_path):
+    import json
+
+    from core.__main__ import main
+
+    pairs, columns, out = tmp_path / "pairs.csv", tmp_path / "basket.csv", tmp_path / "rules.csv"
+    PAIRS.to_csv(pairs, index=False)
+    assert main(["rules", str(pairs), "--transaction", "receipt", "--item", "item", "--min-support", "0.3",
+                 "--min-confidence", "0.5", "--out", str(out)]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["n_itemsets"] == 4  # bread, butter, milk, {bread, butter}
+    first = result["rules"][0]
+    assert (first["antecedents"], first["consequents"]) == (["butter"], ["bread"])
+    assert first["lift"] == pytest.approx(1.25) and first["support"] == pytest.approx(0.6)
+    assert len(pd.read_csv(out)) == len(result["rules"])
+    sample_basket().to_csv(columns, index=False)
+    assert main(["rules", str(columns), "--min-support", "0.05"]) == 0
+    assert json.loads(capsys.readouterr().out)["rules"][0]["lift"] > 2
+
+
+def test_rules_command_without_structure_exits_2(capsys):
+    from core.__main__ import main
+
+    assert main(["rules", "sample_data/iris.csv"]) == 2
+    assert capsys.readouterr().err.startswith("error: No transaction structure")
+    assert main(["rules", "sample_data/iris.csv", "--transaction", "species"]) == 2
+    assert "Give both --transaction and --item" in capsys.readouterr().err
