@@ -162,3 +162,22 @@ def anomaly_code(result: AnomalyResult) -> str:
 def _public_module(estimator: Any) -> str:
     module = type(estimator).__module__
     return ".".join(part for part in module.split(".") if not part.startswith("_"))
+
+
+def anomaly_map(result: AnomalyResult, max_points: int = 5_000, seed: int = 0) -> pd.DataFrame:
+    """The rows on the first two principal components, every flagged row plus a sample of the rest."""
+    from sklearn.decomposition import PCA
+
+    values = result.features.values
+    components = min(2, values.shape[1])
+    coordinates = PCA(n_components=components, random_state=seed).fit_transform(values)
+    if components == 1:
+        coordinates = np.column_stack([coordinates[:, 0], np.zeros(len(coordinates))])
+    rows = np.flatnonzero(result.flagged)
+    others = np.flatnonzero(~result.flagged)
+    if len(others) > max_points:
+        others = np.random.default_rng(seed).choice(others, size=max_points, replace=False)
+    rows = np.sort(np.concatenate([rows, others]))
+    return pd.DataFrame({"PC1": coordinates[rows, 0], "PC2": coordinates[rows, 1], "row": rows,
+                         "anomaly_score": result.scores[rows],
+                         "status": np.where(result.flagged[rows], "anomaly", "usual")})

@@ -17,6 +17,11 @@ PAGES = {
     "Model": [
         ("pages/model.py", "Train and compare", ":material/model_training:"),
     ],
+    "Discover": [
+        ("pages/discover_anomalies.py", "Anomalies", ":material/crisis_alert:"),
+        ("pages/discover_projections.py", "Projections", ":material/scatter_plot:"),
+        ("pages/discover_rules.py", "Rules", ":material/shopping_basket:"),
+    ],
 }
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.anomaly import anomaly_code, detect_anomalies, robust_z_scores
+from core.anomaly import anomaly_code, anomaly_map, detect_anomalies, robust_z_scores
 from core.anomaly_models import anomaly_models
 from core.errors import DataError
 from core.preprocess import ColumnEncoding
@@ -98,3 +98,10 @@ def test_unknown_column_and_bad_contamination_are_refused():
         detect_anomalies(planted_table(), columns=["nope"])
     with pytest.raises(DataError, match="contamination"):
         detect_anomalies(planted_table(), params={"contamination": 0.9})
+
+
+def test_anomaly_map_keeps_every_flagged_row_and_samples_the_rest():
+    result = detect_anomalies(planted_table(), params={"contamination": 0.01})
+    points = anomaly_map(result, max_points=50)
+    assert len(points) == 50 + result.n_flagged
+    assert set(PLANTED) <= set(points.loc[points["status"] == "anomaly", "row"])
