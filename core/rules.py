@@ -18,6 +18,7 @@ from core.errors import DataError
 
 MAX_ITEMS = 300
 MAX_ITEMSET_SIZE = 4
+MAX_BASKET_CELLS = 100_000_000  # transactions x items booleans: 100 MB
 MAX_ITEMSETS = 200_000  # beyond this the rules would take minutes; the message asks for a higher support
 TRUE_WORDS = frozenset({"1", "true", "t", "yes", "y", "1.0"})
 FALSE_WORDS = frozenset({"0", "false", "f", "no", "n", "0.0", ""})
@@ -92,11 +93,22 @@ def basket_from_pairs(frame: pd.DataFrame, transaction: str, item: str) -> pd.Da
     if pairs[transaction].nunique() == len(pairs):
         raise DataError(f"Every row has its own '{transaction}', so each transaction holds one item and no "
                         "items go together. Choose the column that repeats for the items of one transaction.")
+    notes = []
+    counts = pairs[item].value_counts()
+    if len(counts) > MAX_ITEMS:  # cut before the matrix is built: transactions x items can be huge
+        notes.append(f"Only the {MAX_ITEMS} most frequent of {len(counts):,} items were mined: "
+                     "the number of itemsets grows exponentially with the items.")
+        pairs = pairs[pairs[item].isin(counts.index[:MAX_ITEMS])]
     codes, transactions = pd.factorize(pairs[transaction])
     item_codes, items = pd.factorize(pairs[item])
+    if len(transactions) * len(items) > MAX_BASKET_CELLS:
+        raise DataError(f"{len(transactions):,} transactions x {len(items):,} items is too large a basket. "
+                        "Use a sample of the transactions or a higher-level item column.")
     matrix = np.zeros((len(transactions), len(items)), dtype=bool)
     matrix[codes, item_codes] = True
-    return pd.DataFrame(matrix, columns=[str(name) for name in items])
+    basket = pd.DataFrame(matrix, columns=[str(name) for name in items])
+    basket.attrs["notes"] = notes
+    return basket
 
 
 def mine_rules(basket: pd.DataFrame, min_support: float = DEFAULT_MIN_SUPPORT,
@@ -107,7 +119,7 @@ def mine_rules(basket: pd.DataFrame, min_support: float = DEFAULT_MIN_SUPPORT,
     for name, value in (("minimum support", min_support), ("minimum confidence", min_confidence)):
         if not (isinstance(value, (int, float)) and 0 < value <= 1):
             raise DataError(f"The {name} must be a number above 0 and at most 1, not {value!r}.")
-    notes = []
+    notes = list(basket.attrs.get("notes", []))
     basket = basket.loc[:, basket.any(axis=0)]
     if len(basket) < 2 or basket.shape[1] < 2:
         raise DataError(f"Rules need at least 2 transactions and 2 items; this basket has {len(basket)} "

@@ -101,3 +101,12 @@ def test_rules_command_without_structure_exits_2(capsys):
     assert capsys.readouterr().err.startswith("error: No transaction structure")
     assert main(["rules", "sample_data/iris.csv", "--transaction", "species"]) == 2
     assert "Give both --transaction and --item" in capsys.readouterr().err
+
+
+def test_many_distinct_items_in_pairs_are_cut_before_the_basket_is_built(monkeypatch):
+    import core.rules
+
+    monkeypatch.setattr(core.rules, "MAX_ITEMS", 2)
+    basket = basket_from_pairs(PAIRS, "receipt", "item")
+    assert list(basket.columns) == ["bread", "butter"]
+    assert "most frequent of 3 items" in mine_rules(basket, min_support=0.2).notes[0]

@@ -26,7 +26,8 @@ def test_sample_basket_rules_filter_and_sort(pages):
 
 
 def test_transaction_and_item_columns(pages):
-    pairs = pd.DataFrame({"receipt": [1, 1, 2, 2, 3, 3, 4], "item": ["tea", "cake", "tea", "cake", "tea", "cake", "jam"]})
+    pairs = pd.DataFrame({"receipt": [1, 1, 2, 2, 3, 3, 4],
+                          "item": ["tea", "cake", "tea", "cake", "tea", "cake", "jam"]})
     at = pages.upload(pages.new_app(), "pairs.csv", pages.csv_bytes(pairs))
     at.switch_page("pages/discover_rules.py").run()
     pages.assert_ok(at)
