@@ -1,7 +1,8 @@
 """Issue 13: isolation forest on a 300,000 x 10 table in <= 5 s, against the same scikit-learn call by hand.
 
 Ours includes encoding (median fill, scaling), scoring every row and the reasons for the top rows;
-the hand-written baseline is ``StandardScaler`` + ``IsolationForest(n_jobs=-1)`` fit and ``score_samples``.
+the hand-written baseline is ``StandardScaler`` + the same ``IsolationForest(n_jobs=-1)`` fit and
+``score_samples`` (without the threading backend ours sets for scoring).
 """
 
 import numpy as np
@@ -26,7 +27,7 @@ def run() -> list[dict]:
 
     def by_hand() -> object:
         values = StandardScaler().fit_transform(frame.to_numpy())
-        return -IsolationForest(random_state=0, contamination=0.01, n_jobs=-1).fit(values).score_samples(values)
+        return -IsolationForest(random_state=0, n_jobs=-1).fit(values).score_samples(values)
 
     measured, baseline = paired_medians(ours, by_hand, repeats=3)
     print(f"      ratio to the hand-written call: {measured / baseline:.2f}x", flush=True)

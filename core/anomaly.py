@@ -84,7 +84,13 @@ def detect_anomalies(frame: pd.DataFrame, algorithm: str = "isolation_forest",
     except ValueError as exc:
         raise DataError(f"{spec.label} could not learn from these columns: {exc}. "
                         "Choose other columns or another algorithm.") from None
-    scores = -np.asarray(detector.score_samples(values), dtype=float)
+    from joblib import parallel_config
+
+    # Isolation forest scores its trees in parallel only under a joblib backend set by the caller.
+    with parallel_config(backend="threading", n_jobs=-1):
+        scores = -np.asarray(detector.score_samples(values), dtype=float)
+    # Threads add the trees' depths in any order; rounding off the last bits keeps a seed's run repeatable.
+    scores = np.round(scores, 12)
     flagged = _flag_top_share(scores, resolved["contamination"])
     top = explain_top_rows(frame, features, scores, flagged, top_rows)
     return AnomalyResult(algorithm, scores, flagged, top, resolved, features, notes)

@@ -20,8 +20,9 @@ CONTAMINATION = ParamSpec("contamination", "float", 0.01, "Share of rows flagged
 def _isolation_forest(params: dict[str, Any], seed: int, _: Any) -> Any:
     from sklearn.ensemble import IsolationForest
 
-    return IsolationForest(n_estimators=params["n_estimators"], contamination=params["contamination"],
-                           random_state=seed, n_jobs=-1)
+    # Rows are flagged by the share of highest scores (core.anomaly), so contamination stays "auto": a
+    # number would make fit score every training row once more only to set a threshold.
+    return IsolationForest(n_estimators=params["n_estimators"], random_state=seed, n_jobs=-1)
 
 
 def _local_outlier_factor(params: dict[str, Any], seed: int, _: Any) -> Any:
