@@ -55,8 +55,8 @@ def render_result(result: AnomalyResult, frame: pd.DataFrame) -> None:
     left.metric("Rows flagged", f"{result.n_flagged:,}")
     right.metric("Rows scored", f"{len(result.scores):,}")
     st.subheader("Most anomalous rows")
-    st.caption("Row numbers count from 0 in file order; the reasons compare each value with the median "
-               "(robust standard deviations) or say a label is rare.")
+    st.caption("Row numbers count from 0 in the prepared table (the file order unless the recipe drops rows); "
+               "the reasons compare each value with the median (robust standard deviations) or say a label is rare.")
     st.dataframe(result.top, key="anomaly_top", hide_index=True)
     st.plotly_chart(map_figure(anomaly_map(result)), key="anomaly_map")
     st.download_button("Download the scored table (CSV)", to_safe_csv(result.scored_frame(frame)),

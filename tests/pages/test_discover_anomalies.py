@@ -42,3 +42,24 @@ def test_no_usable_feature_is_an_error_message_not_a_traceback(pages):
     at.multiselect(key="anomaly_features").set_value([]).run()
     pages.assert_ok(at)
     assert any("No usable feature" in message for message in pages.errors(at))
+
+
+def test_hostile_names_and_labels_are_shown_as_text_on_every_discover_page(pages):
+    rng = np.random.default_rng(2)
+    frame = pd.DataFrame({"**x** <b>$y$</b>": rng.normal(size=120), "=cmd|' /C calc'!A0": rng.normal(size=120),
+                          "label": rng.choice(["<img src=x onerror=alert(1)>", "[a](http://e.vil)"], 120)})
+    frame.loc[3, "**x** <b>$y$</b>"] = 50.0
+    at = pages.upload(pages.new_app(), "hostile.csv", pages.csv_bytes(frame))
+    for page in ["pages/discover_anomalies.py", "pages/discover_projections.py", "pages/discover_rules.py"]:
+        at.switch_page(page).run()
+        pages.assert_ok(at)
+    at.switch_page("pages/discover_anomalies.py").run()
+    top = next(table.value for table in at.dataframe if "why" in table.value.columns)
+    assert top["why"].iloc[0].startswith("**x** <b>$y$</b> = 50 is unusually high")  # literal, in a table
+    chart = pages.plotly_charts(at)[0]
+    assert "<b>" not in chart.proto.spec
+    at.switch_page("pages/discover_projections.py").run()
+    at.selectbox(key="pca_color").set_value("label").run()
+    pages.assert_ok(at)
+    biplot = pages.plotly_charts(at)[1].proto.spec
+    assert "<img" not in biplot and "&lt;img" in biplot
