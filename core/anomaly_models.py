@@ -28,8 +28,9 @@ def _isolation_forest(params: dict[str, Any], seed: int, _: Any) -> Any:
 def _local_outlier_factor(params: dict[str, Any], seed: int, _: Any) -> Any:
     from sklearn.neighbors import LocalOutlierFactor
 
+    # Brute force: trees lose to it above a few dimensions (measured 26 s vs 6 s for 100,000 x 10 rows).
     return LocalOutlierFactor(n_neighbors=params["n_neighbors"], contamination=params["contamination"],
-                              novelty=True)
+                              novelty=True, algorithm="brute", n_jobs=-1)
 
 
 def _one_class_svm(params: dict[str, Any], seed: int, _: Any) -> Any:
@@ -50,7 +51,8 @@ _SPECS = (
               help="Random splits isolate odd rows in few steps; fast on large tables."),
     ModelSpec("local_outlier_factor", FAMILY, "Local outlier factor", _local_outlier_factor,
               (CONTAMINATION, ParamSpec("n_neighbors", "int", 20, "Neighbours", low=2, high=200, log=True)),
-              help="Rows much less dense than their neighbours.", max_default_rows=50_000, scaling=1.5),
+              help="Rows much less dense than their neighbours; learnt on at most 5,000 rows.",
+              max_default_rows=5_000, scaling=1.5),
     ModelSpec("one_class_svm", FAMILY, "One-class SVM", _one_class_svm,
               # nu as small as the contamination leaves outliers as support vectors inside the boundary
               (CONTAMINATION, ParamSpec("nu", "float", 0.1, "Share of rows outside the boundary (nu)",
@@ -58,8 +60,9 @@ _SPECS = (
               help="A smooth boundary around the usual rows; slow, learnt on at most 5,000 rows.",
               max_default_rows=5_000, scaling=2.0),
     ModelSpec("elliptic_envelope", FAMILY, "Elliptic envelope", _elliptic_envelope, (CONTAMINATION,),
-              help="Distance from a robust fit of one Gaussian cloud; for roughly bell-shaped numbers.",
-              max_default_rows=50_000),
+              help="Distance from a robust fit of one Gaussian cloud; for roughly bell-shaped numbers. "
+                   "Learnt on at most 10,000 rows.",
+              max_default_rows=10_000),
 )
 
 for _spec in _SPECS:  # a module runs once per process, so each detector registers once
