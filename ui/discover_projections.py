@@ -19,6 +19,7 @@ from ui.state import content_key, current_prepared, current_prepared_profile, ge
 SCALING_NOTE = ("Numbers are scaled (standardised by default, as set on the Prepare page): distance- and "
                 "density-based methods would otherwise be ruled by the column with the largest units.")
 COLOR_MAX_LABELS = 30
+PLOT_MAX_POINTS = 5_000
 CACHE_ENTRIES = 4
 
 
@@ -91,10 +92,14 @@ def scree_figure(result: PcaResult) -> go.Figure:
 def biplot_figure(result: PcaResult, frame: pd.DataFrame, color: str | None) -> go.Figure:
     points = result.coordinates[["PC1", "PC2"]].copy() if "PC2" in result.coordinates else \
         result.coordinates[["PC1"]].assign(PC2=0.0)
+    if len(points) > PLOT_MAX_POINTS:  # a browser draws a few thousand points quickly, not 300,000
+        points = points.sample(PLOT_MAX_POINTS, random_state=0)
     shown, names = plot_frame(frame.loc[points.index], [color]) if color else (None, [None])
     if shown is not None:
         points[names[0]] = shown[names[0]].to_numpy()
-    figure = px.scatter(points, x="PC1", y="PC2", color=names[0], opacity=0.6, title="Biplot: rows and loadings")
+    sampled = f" ({PLOT_MAX_POINTS:,} rows sampled)" if len(frame) > PLOT_MAX_POINTS else ""
+    title = "Biplot: rows and loadings" + sampled
+    figure = px.scatter(points, x="PC1", y="PC2", color=names[0], opacity=0.6, title=title)
     for arrow in result.biplot_arrows().itertuples(index=False):
         figure.add_annotation(x=arrow.x, y=arrow.y, ax=0, ay=0, xref="x", yref="y", axref="x", ayref="y",
                               showarrow=True, arrowhead=2, text=plot_text(arrow.feature))

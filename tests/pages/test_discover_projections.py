@@ -24,3 +24,21 @@ def test_no_feature_is_an_error_message(pages):
     at.multiselect(key="projection_features").set_value([]).run()
     pages.assert_ok(at)
     assert any("No usable feature" in message for message in pages.errors(at))
+
+
+def test_a_large_table_draws_a_sample_of_points(pages):
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(size=(12_000, 3)), columns=["a", "b", "c"])
+    at = pages.upload(pages.new_app(), "big.csv", pages.csv_bytes(frame))
+    at.switch_page("pages/discover_projections.py").run()
+    pages.assert_ok(at)
+    import base64
+    import json
+
+    biplot = json.loads(pages.plotly_charts(at)[1].proto.spec)
+    x = biplot["data"][0]["x"]
+    assert len(base64.b64decode(x["bdata"])) // 8 == 5_000  # float64 values, binary-encoded by plotly
+    assert "5,000 rows sampled" in biplot["layout"]["title"]["text"]
