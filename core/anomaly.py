@@ -10,6 +10,7 @@ data's own units, and from labels that are rare in the table.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,7 +81,13 @@ def detect_anomalies(frame: pd.DataFrame, algorithm: str = "isolation_forest",
         raise DataError(f"Local outlier factor needs more rows than neighbours ({resolved['n_neighbors']}); "
                         f"the table has {len(fit_rows)}. Lower the number of neighbours.")
     try:
-        detector.fit(fit_rows)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # a flat cloud is said in words below
+            detector.fit(fit_rows)
+        if algorithm == "elliptic_envelope" and _is_flat(fit_rows):
+            notes.append(f"{spec.label}: some features are linear combinations of others (one-hot labels, "
+                         "copies of a column), so the fitted cloud is flat in some directions and its scores "
+                         "less reliable. Choose numeric columns only, or use isolation forest.")
     except ValueError as exc:
         raise DataError(f"{spec.label} could not learn from these columns: {exc}. "
                         "Choose other columns or another algorithm.") from None
@@ -94,6 +101,11 @@ def detect_anomalies(frame: pd.DataFrame, algorithm: str = "isolation_forest",
     flagged = _flag_top_share(scores, resolved["contamination"])
     top = explain_top_rows(frame, features, scores, flagged, top_rows)
     return AnomalyResult(algorithm, scores, flagged, top, resolved, features, notes)
+
+
+def _is_flat(values: np.ndarray) -> bool:
+    """True when some features are linear combinations of others (one-hot labels sum to 1)."""
+    return values.shape[1] > 1 and np.linalg.matrix_rank(np.cov(values, rowvar=False)) < values.shape[1]
 
 
 def _flag_top_share(scores: np.ndarray, contamination: float) -> np.ndarray:

@@ -105,3 +105,9 @@ def test_anomaly_map_keeps_every_flagged_row_and_samples_the_rest():
     points = anomaly_map(result, max_points=50)
     assert len(points) == 50 + result.n_flagged
     assert set(PLANTED) <= set(points.loc[points["status"] == "anomaly", "row"])
+
+
+def test_elliptic_envelope_on_one_hot_labels_says_its_fit_is_flat():
+    result = detect_anomalies(planted_table(), "elliptic_envelope")
+    assert any("linear combinations" in note for note in result.notes)
+    assert not detect_anomalies(planted_table(), "elliptic_envelope", columns=["amount", "items"]).notes
