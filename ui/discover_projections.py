@@ -68,7 +68,7 @@ def cached_pca(content: str, recipe_json: str, encodings_json: str, _frame: pd.D
     return pca_projection(_frame, encodings=_encodings)
 
 
-@st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner="Running t-SNE (about a minute on 3,000 rows)...")
+@st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner="Running t-SNE (up to a minute on 2,000 rows)...")
 def cached_tsne(content: str, recipe_json: str, encodings_json: str, perplexity: float, seed: int,
                 _frame: pd.DataFrame, _encodings: list[ColumnEncoding]) -> TsneResult:
     return tsne_projection(_frame, encodings=_encodings, perplexity=perplexity, seed=seed)
@@ -136,7 +136,7 @@ def render_pca(frame: pd.DataFrame, encodings: list[ColumnEncoding]) -> None:
 def render_tsne(frame: pd.DataFrame, encodings: list[ColumnEncoding]) -> None:
     st.subheader("t-SNE")
     st.caption("A non-linear map that keeps neighbours close; distances between far groups mean little. "
-               "Tables over 3,000 rows are sampled.")
+               "Tables over 2,000 rows are sampled.")
     perplexity = st.slider("Perplexity", 5, 50, 30, key="tsne_perplexity")
     seed = int(st.number_input("Seed", 0, 2**31 - 1, 0, key="tsne_seed"))
     color = color_choice(frame, "tsne_color")
