@@ -1,11 +1,11 @@
-"""`python -m bench [load|pages|compare|budgets|memory|cluster]`: run the benchmarks and print PASS/FAIL per target."""
+"""`python -m bench [load|pages|compare|budgets|memory|cluster|anomaly]`: run the benchmarks and print PASS/FAIL per target."""
 
 import sys
 
-from bench import budgets, cluster, compare, load_profile, memory, pages
+from bench import anomaly, budgets, cluster, compare, load_profile, memory, pages
 
 SUITES = {"load": load_profile.run, "pages": pages.run, "compare": compare.run, "budgets": budgets.run,
-          "memory": memory.run, "cluster": cluster.run}
+          "memory": memory.run, "cluster": cluster.run, "anomaly": anomaly.run}
 
 
 def main(argv: list[str]) -> int:

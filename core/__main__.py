@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from core.cli_discover_more import add_discover_commands
 from core.errors import DataError
 from core.io import DEFAULT_MAX_UPLOAD_MB, read_csv_file
 from core.limits import RECIPE_MAX_BYTES
@@ -188,6 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     from core.cli_discover import add_cluster_command
 
     add_cluster_command(commands)
+    add_discover_commands(commands)
     return parser
 
 

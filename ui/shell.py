@@ -19,6 +19,9 @@ PAGES = {
     ],
     "Discover": [
         ("pages/discover_cluster.py", "Cluster", ":material/bubble_chart:"),
+        ("pages/discover_anomalies.py", "Anomalies", ":material/crisis_alert:"),
+        ("pages/discover_projections.py", "Projections", ":material/scatter_plot:"),
+        ("pages/discover_rules.py", "Rules", ":material/shopping_basket:"),
     ],
 }
 

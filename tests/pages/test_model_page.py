@@ -298,7 +298,7 @@ def test_the_navigation_is_the_apps_own_from_the_first_paint():
     assert config["client"]["showSidebarNavigation"] is False, "Streamlit's pages-folder list stays hidden"
     app = AppTest.from_file(str(APP), default_timeout=60).run()
     assert [link.proto.label for link in app.sidebar.get("page_link")] == [
-        "Load data", "Explore", "Clean and encode", "Train and compare"]
+        "Load data", "Explore", "Clean and encode", "Train and compare", "Cluster", "Anomalies", "Projections", "Rules"]
     next(link for link in app.sidebar.get("page_link") if link.proto.label == "Train and compare")
     app.switch_page("pages/model.py").run()
     assert [t.value for t in app.title] == ["Train and compare"]
