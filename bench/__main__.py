@@ -1,4 +1,4 @@
-"""`python -m bench [load|pages|compare|budgets|memory|cluster|anomaly]`: run the benchmarks and print PASS/FAIL per target."""
+"""`python -m bench [load|pages|compare|budgets|memory|cluster|anomaly]`: run benchmarks, PASS/FAIL per target."""
 
 import sys
 
