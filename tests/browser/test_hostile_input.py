@@ -126,7 +126,9 @@ def test_hostile_names_and_cells_stay_plain_text_on_every_page(watched, app_url)
     expect(page.get_by_text(f"**{BOLD}2**", exact=False).first).to_be_visible(timeout=30_000)
     page.get_by_text("Equivalent Python code").click()
     wait_idle(page)
-    expect(page.locator('[data-testid="stCode"]').first).to_be_visible()
+    # The page holds other code blocks in closed expanders: look inside the one just opened.
+    code_expander = page.locator('[data-testid="stExpander"]').filter(has_text="Equivalent Python code")
+    expect(code_expander.locator('[data-testid="stCode"]').first).to_be_visible(timeout=30_000)
     assert_safe(page, "Clean and encode")
 
     go(page, "Train and compare")
