@@ -3,25 +3,12 @@
 import streamlit as st
 
 from core.errors import DataError
-from ui.discover_projections import (
-    SCALING_NOTE,
-    choose_features,
-    prepared_frame_and_encodings,
-    render_pca,
-    render_tsne,
-)
+from ui.discover_projections import choose_features, open_discover_page, render_pca, render_tsne
 from ui.plain_text import md_escape
 from ui.shell import ensure_app_navigation
 
 ensure_app_navigation()
-st.title("Projections")
-st.caption(SCALING_NOTE)
-prepared = prepared_frame_and_encodings()
-if prepared is None:
-    st.info("No dataset loaded yet.")
-    st.page_link("pages/data.py", label="Load data", icon=":material/upload_file:")
-    st.stop()
-frame, encodings = prepared
+frame, encodings = open_discover_page("Projections")
 chosen = choose_features(encodings, "projection_features")
 st.caption("UMAP is not offered: its package (umap-learn) needs numba, a heavy install for one view.")
 try:

@@ -23,6 +23,19 @@ PLOT_MAX_POINTS = 5_000
 CACHE_ENTRIES = 4
 
 
+def open_discover_page(title: str):
+    """The start every Discover page shares: title, the scaling note, and the prepared table with its
+    encodings (the page stops with a link to Load data when nothing is loaded)."""
+    st.title(title)
+    st.caption(SCALING_NOTE)
+    prepared = prepared_frame_and_encodings()
+    if prepared is None:
+        st.info("No dataset loaded yet.")
+        st.page_link("pages/data.py", label="Load data", icon=":material/upload_file:")
+        st.stop()
+    return prepared
+
+
 def prepared_frame_and_encodings() -> tuple[pd.DataFrame, list[ColumnEncoding]] | None:
     """The table after the Prepare page's recipe and its per-column encodings (no target left out)."""
     from ui.state import prepared_default_encodings
