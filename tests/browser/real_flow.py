@@ -307,7 +307,11 @@ LEFTOVER_PAGES = ("Load data", "Explore", "Clean and encode", "Train and compare
 def distinctive_names(columns: list[str], current: list[str]) -> list[str]:
     """Previous column names that cannot be ordinary words of the page or names in the new table."""
     return [name for name in columns if name not in current
-            and (len(name) >= 6 or re.search(r"[_\d]|[A-Z]", name)) and name.lower() not in {"origin", "weather"}]
+            and (len(name) >= 6 or re.search(r"[_\d]|[A-Z]", name)) and name.lower() not in PAGE_WORDS]
+
+
+# Column names of real tables that are also words the pages print ("default because", "Weather").
+PAGE_WORDS = {"origin", "weather", "default"}
 
 
 def leftovers(page: Page, previous: dict, current: dict) -> list[str]:

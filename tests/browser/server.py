@@ -114,6 +114,13 @@ class RunWatch:
                 self.finished = self.requested
                 self.loaded = True
 
+    def unanswered(self) -> bool:
+        """A rerun was asked for, the server is not running, and no stop has answered it yet."""
+        return self.loaded and not self.running and self.requested > self.finished
+
+    def forget_unanswered(self) -> None:
+        self.finished = self.requested
+
     def busy(self) -> bool:
         return not self.loaded or self.running or self.requested > self.finished
 
@@ -163,10 +170,30 @@ def wait_idle(page, timeout: float = 60_000, quiet: float = 300) -> None:
         return
     deadline = time.monotonic() + timeout / 1000
     quiet_since = time.monotonic()
+    unanswered_since = None
     page.wait_for_timeout(30)  # lets playwright deliver the websocket events of the last action
     while time.monotonic() - quiet_since < quiet / 1000:
         if time.monotonic() > deadline:
             raise AssertionError(f"the app was still running after {timeout / 1000:.0f} s")
+        if watch.unanswered():
+            unanswered_since = unanswered_since or time.monotonic()
+            if time.monotonic() - unanswered_since > UNANSWERED_SECONDS and _dom_idle(page):
+                watch.forget_unanswered()
+        else:
+            unanswered_since = None
         if watch.busy():
             quiet_since = time.monotonic()
         page.wait_for_timeout(50)
+
+
+# A fragment's timer (run_every) can fire once more after its fragment is gone; the server drops that
+# request without a status message. After this long with nothing running on either side, it is stale.
+UNANSWERED_SECONDS = 5.0
+
+
+def _dom_idle(page) -> bool:
+    return page.evaluate("""() => {
+        const app = document.querySelector('[data-testid="stApp"]');
+        return app !== null && app.dataset.testScriptState === "notRunning"
+            && app.dataset.testConnectionState === "CONNECTED";
+    }""")
